@@ -1,0 +1,28 @@
+"""The SMSGateway24 integration: an Android phone as Home Assistant's SMS gateway."""
+
+from __future__ import annotations
+
+from homeassistant.const import Platform
+from homeassistant.core import HomeAssistant
+
+from .coordinator import SmsGateway24ConfigEntry, SmsGateway24Coordinator
+
+PLATFORMS = [Platform.BINARY_SENSOR, Platform.SENSOR]
+
+
+async def async_setup_entry(
+    hass: HomeAssistant, entry: SmsGateway24ConfigEntry
+) -> bool:
+    """Poll the account once, then set up its phones' entities."""
+    coordinator = SmsGateway24Coordinator(hass, entry)
+    await coordinator.async_config_entry_first_refresh()
+    entry.runtime_data = coordinator
+    await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    return True
+
+
+async def async_unload_entry(
+    hass: HomeAssistant, entry: SmsGateway24ConfigEntry
+) -> bool:
+    """Unload the account's entities."""
+    return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)

@@ -1,0 +1,34 @@
+"""Constants of the SMSGateway24 integration."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+import logging
+from typing import Final
+
+DOMAIN: Final = "smsgateway24"
+LOGGER = logging.getLogger(__package__)
+
+CONF_ADVANCED: Final = "advanced"
+CONF_DEVICE_ID: Final = "device_id"
+CONF_SIM: Final = "sim"
+CONF_SCAN_INTERVAL: Final = "scan_interval"
+CONF_ONLINE_TIMEOUT: Final = "online_timeout"
+
+DEFAULT_SCAN_INTERVAL: Final = 60
+MIN_SCAN_INTERVAL: Final = 15
+DEFAULT_ONLINE_TIMEOUT: Final = 10
+MIN_ONLINE_TIMEOUT: Final = 1
+DEFAULT_SIM: Final = 0
+
+# Setup must never wait long on the provider.
+REQUEST_TIMEOUT: Final = 15.0
+
+# Incoming messages are fetched from a little before the newest one seen, so
+# that a message uploaded late by the phone (its clock, or a slow network) is
+# not missed; ids already seen are skipped.
+MESSAGE_OVERLAP: Final = timedelta(minutes=10)
+# How far back the very first poll of an account looks for incoming messages.
+FIRST_POLL_WINDOW: Final = timedelta(minutes=5)
+# Ids of incoming messages kept to skip the overlap; bounds memory.
+SEEN_IDS_LIMIT: Final = 2000

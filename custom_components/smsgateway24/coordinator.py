@@ -1,0 +1,206 @@
+"""The one coordinator of an SMSGateway24 account."""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from homeassistant.config_entries import ConfigEntry
+from homeassistant.const import CONF_TOKEN, CONF_URL
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.exceptions import ConfigEntryAuthFailed
+from homeassistant.helpers import device_registry as dr, issue_registry as ir
+from homeassistant.helpers.aiohttp_client import async_get_clientsession
+from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
+from homeassistant.util import dt as dt_util
+
+from .api import (
+    Message,
+    MessageStatus,
+    Phone,
+    SmsGateway24,
+    SmsGateway24AuthenticationError,
+    SmsGateway24Error,
+)
+from .const import (
+    CONF_ONLINE_TIMEOUT,
+    CONF_SCAN_INTERVAL,
+    DEFAULT_ONLINE_TIMEOUT,
+    DEFAULT_SCAN_INTERVAL,
+    DOMAIN,
+    FIRST_POLL_WINDOW,
+    LOGGER,
+    MESSAGE_OVERLAP,
+    REQUEST_TIMEOUT,
+    SEEN_IDS_LIMIT,
+)
+
+type SmsGateway24ConfigEntry = ConfigEntry[SmsGateway24Coordinator]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class GatewayData:
+    """What one poll of the account found."""
+
+    phones: dict[int, Phone]
+    new_incoming: tuple[Message, ...] = ()
+
+
+@dataclass(slots=True)
+class IncomingCursor:
+    """Where the next poll starts looking for incoming messages.
+
+    The window reaches back ``MESSAGE_OVERLAP`` before the newest message
+    seen; the ids seen in that overlap are remembered (bounded) so that no
+    message is reported twice.
+    """
+
+    newest: datetime
+    seen: deque[int] = field(default_factory=lambda: deque(maxlen=SEEN_IDS_LIMIT))
+
+    @property
+    def begin(self) -> datetime:
+        """Start of the next date window."""
+        return self.newest - MESSAGE_OVERLAP
+
+    def take_new(self, messages: tuple[Message, ...]) -> tuple[Message, ...]:
+        """Keep the messages not seen before and move the cursor past them."""
+        seen = set(self.seen)
+        fresh = tuple(
+            message
+            for message in sorted(
+                messages, key=lambda m: (m.created or self.newest, m.id)
+            )
+            if message.id not in seen
+        )
+        for message in fresh:
+            self.seen.append(message.id)
+            if message.created is not None and message.created > self.newest:
+                self.newest = message.created
+        return fresh
+
+
+class SmsGateway24Coordinator(DataUpdateCoordinator[GatewayData]):
+    """Poll one account: its phones and what arrived since the last poll.
+
+    A poll costs two requests whatever the number of phones and the size of
+    the history: the phone list, and the incoming messages of a date window.
+    """
+
+    config_entry: SmsGateway24ConfigEntry
+
+    def __init__(self, hass: HomeAssistant, entry: SmsGateway24ConfigEntry) -> None:
+        """Build the client on Home Assistant's shared session."""
+        self.client = SmsGateway24(
+            url=entry.data[CONF_URL],
+            token=entry.data[CONF_TOKEN],
+            session=async_get_clientsession(hass),
+            request_timeout=REQUEST_TIMEOUT,
+        )
+        self.cursor = IncomingCursor(newest=dt_util.utcnow() - FIRST_POLL_WINDOW)
+        super().__init__(
+            hass,
+            LOGGER,
+            config_entry=entry,
+            name=f"{DOMAIN} {entry.title}",
+            update_interval=timedelta(
+                seconds=entry.options.get(CONF_SCAN_INTERVAL, DEFAULT_SCAN_INTERVAL)
+            ),
+        )
+
+    @property
+    def online_timeout(self) -> timedelta:
+        """How long a phone may stay silent before it counts as offline."""
+        minutes = self.config_entry.options.get(
+            CONF_ONLINE_TIMEOUT, DEFAULT_ONLINE_TIMEOUT
+        )
+        return timedelta(minutes=minutes)
+
+    def is_online(self, phone: Phone) -> bool:
+        """Whether the phone was in touch with the provider recently."""
+        if phone.last_seen is None:
+            return False
+        return dt_util.utcnow() - phone.last_seen <= self.online_timeout
+
+    async def _async_update_data(self) -> GatewayData:
+        """Fetch the phones and the incoming messages of the window."""
+        try:
+            phones = await self.client.get_phones()
+            incoming = await self.client.get_messages(
+                status=MessageStatus.INCOMING, begin=self.cursor.begin
+            )
+        except SmsGateway24AuthenticationError as err:
+            raise ConfigEntryAuthFailed(
+                translation_domain=DOMAIN, translation_key="auth_failed"
+            ) from err
+        except SmsGateway24Error as err:
+            raise UpdateFailed(
+                translation_domain=DOMAIN,
+                translation_key="update_failed",
+                translation_placeholders={"error": str(err)},
+            ) from err
+        data = GatewayData(
+            phones=phones, new_incoming=self.cursor.take_new(incoming.messages)
+        )
+        self._sync_devices(phones)
+        self._update_repairs(phones)
+        return data
+
+    @callback
+    def _sync_devices(self, phones: dict[int, Phone]) -> None:
+        """Follow app updates on the devices; remove phones no longer in the account."""
+        registry = dr.async_get(self.hass)
+        for device in dr.async_entries_for_config_entry(
+            registry, self.config_entry.entry_id
+        ):
+            phone = next(
+                (
+                    phones[int(key)]
+                    for domain, key in device.identifiers
+                    if domain == DOMAIN and key.isdecimal() and int(key) in phones
+                ),
+                None,
+            )
+            if phone is None:
+                registry.async_update_device(
+                    device.id, remove_config_entry_id=self.config_entry.entry_id
+                )
+            elif device.sw_version != phone.app_version:
+                registry.async_update_device(device.id, sw_version=phone.app_version)
+
+    @callback
+    def _update_repairs(self, phones: dict[int, Phone]) -> None:
+        """Raise a repair for each lapsed subscription or outdated app; clear fixed ones."""
+        entry_id = self.config_entry.entry_id
+        wanted: dict[str, tuple[str, Phone]] = {}
+        for phone in phones.values():
+            if not phone.subscription_active:
+                wanted[f"{entry_id}_{phone.id}_subscription"] = (
+                    "subscription_expired",
+                    phone,
+                )
+            if not phone.app_version_current:
+                wanted[f"{entry_id}_{phone.id}_app_outdated"] = ("app_outdated", phone)
+        registry = ir.async_get(self.hass)
+        for domain, issue_id in list(registry.issues):
+            if (
+                domain == DOMAIN
+                and issue_id.startswith(entry_id)
+                and issue_id not in wanted
+            ):
+                ir.async_delete_issue(self.hass, DOMAIN, issue_id)
+        for issue_id, (key, phone) in wanted.items():
+            ir.async_create_issue(
+                self.hass,
+                DOMAIN,
+                issue_id,
+                is_fixable=False,
+                severity=ir.IssueSeverity.WARNING,
+                translation_key=key,
+                translation_placeholders={
+                    "phone": phone.title,
+                    "version": phone.app_version or "?",
+                },
+                learn_more_url="https://smsgateway24.com",
+            )

@@ -1,0 +1,56 @@
+"""Diagnostics: what the integration knows, with everything personal redacted."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+from homeassistant.components.diagnostics import async_redact_data
+from homeassistant.const import CONF_EMAIL, CONF_PASSWORD, CONF_TOKEN
+from homeassistant.core import HomeAssistant
+
+from .coordinator import SmsGateway24ConfigEntry
+
+TO_REDACT = {
+    CONF_EMAIL,
+    CONF_PASSWORD,
+    CONF_TOKEN,
+    "title",
+    "number",
+    "imei",
+    "iccid",
+    "serial_number",
+    "phone",
+    "body",
+    "text",
+}
+
+
+async def async_get_config_entry_diagnostics(
+    hass: HomeAssistant, entry: SmsGateway24ConfigEntry
+) -> dict[str, Any]:
+    """Return the entry, the options and the last poll, redacted."""
+    coordinator = entry.runtime_data
+    data = coordinator.data
+    return {
+        "entry": async_redact_data(
+            {
+                "title": entry.title,
+                "data": dict(entry.data),
+                "options": dict(entry.options),
+            },
+            TO_REDACT,
+        ),
+        "last_update_success": coordinator.last_update_success,
+        "phones": [
+            {
+                **async_redact_data(asdict(phone), TO_REDACT),
+                "online": coordinator.is_online(phone),
+            }
+            for phone in data.phones.values()
+        ],
+        "incoming_cursor": {
+            "begin": coordinator.cursor.begin.isoformat(),
+            "seen_ids": len(coordinator.cursor.seen),
+        },
+    }

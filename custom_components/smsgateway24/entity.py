@@ -1,0 +1,112 @@
+"""Base entity: one gateway phone of the account."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from homeassistant.core import callback
+from homeassistant.helpers.device_registry import DeviceInfo
+from homeassistant.helpers.entity import EntityDescription
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+from homeassistant.helpers.update_coordinator import CoordinatorEntity
+
+from .api import Phone, SimCard
+from .const import DOMAIN
+from .coordinator import SmsGateway24Coordinator
+
+
+def phone_device_info(phone: Phone) -> DeviceInfo:
+    """Describe a gateway phone as a Home Assistant device."""
+    return DeviceInfo(
+        identifiers={(DOMAIN, str(phone.id))},
+        name=phone.title,
+        manufacturer="SMSGateway24",
+        model="Android",
+        sw_version=phone.app_version,
+        serial_number=phone.serial_number,
+    )
+
+
+class PhoneEntity(CoordinatorEntity[SmsGateway24Coordinator]):
+    """An entity that belongs to one gateway phone."""
+
+    _attr_has_entity_name = True
+
+    def __init__(
+        self,
+        coordinator: SmsGateway24Coordinator,
+        phone_id: int,
+        description: EntityDescription,
+        unique_suffix: str | None = None,
+    ) -> None:
+        """Tie the entity to the phone by the provider's phone id."""
+        super().__init__(coordinator)
+        self.phone_id = phone_id
+        self.entity_description = description
+        self._attr_unique_id = f"{phone_id}_{unique_suffix or description.key}"
+        self._attr_device_info = phone_device_info(coordinator.data.phones[phone_id])
+
+    @property
+    def phone(self) -> Phone:
+        """The phone as the last poll saw it."""
+        return self.coordinator.data.phones[self.phone_id]
+
+    @property
+    def available(self) -> bool:
+        """Available while the account answers and still has the phone."""
+        return super().available and self.phone_id in self.coordinator.data.phones
+
+
+@callback
+def async_add_phone_entities(
+    coordinator: SmsGateway24Coordinator,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+    build: Callable[[Phone], Iterable[PhoneEntity]],
+) -> None:
+    """Add the entities of every phone now, and of phones or SIMs that appear later."""
+    added: set[str | None] = set()
+
+    @callback
+    def add_new() -> None:
+        if not coordinator.last_update_success:
+            return
+        entities = [
+            entity
+            for phone in coordinator.data.phones.values()
+            for entity in build(phone)
+            if entity.unique_id not in added
+        ]
+        added.update(entity.unique_id for entity in entities)
+        if entities:
+            async_add_entities(entities)
+
+    add_new()
+    coordinator.config_entry.async_on_unload(coordinator.async_add_listener(add_new))
+
+
+class SimEntity(PhoneEntity):
+    """An entity about one SIM slot of a gateway phone."""
+
+    def __init__(
+        self,
+        coordinator: SmsGateway24Coordinator,
+        phone_id: int,
+        slot: int,
+        description: EntityDescription,
+    ) -> None:
+        """Name the SIM the way the phone's settings do: SIM 1, SIM 2."""
+        super().__init__(
+            coordinator, phone_id, description, f"sim{slot}_{description.key}"
+        )
+        self.slot = slot
+        self._attr_translation_placeholders = {"sim": str(slot + 1)}
+
+    @property
+    def sim(self) -> SimCard | None:
+        """The SIM as the last poll saw it, if the phone still reports it."""
+        return next((sim for sim in self.phone.sims if sim.slot == self.slot), None)
+
+    @property
+    def available(self) -> bool:
+        """Available while the phone still reports this SIM."""
+        return super().available and self.sim is not None
