@@ -1,0 +1,1 @@
+"""Tests of SMSGateway24 for Home Assistant."""
