@@ -1,0 +1,1 @@
+"""Tests of the simulator of the SMSGateway24 cloud."""
