@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterable, Mapping, Sequence
+import contextlib
 from dataclasses import dataclass, field
 from datetime import datetime
 import json
@@ -351,7 +352,11 @@ class SmsGateway24:
             raise SmsGateway24TimeoutError(
                 f"No answer to '{method}' within {self.request_timeout:g} s"
             ) from err
-        except (aiohttp.ClientError, socket.gaierror, UnicodeDecodeError) as err:
+        except UnicodeDecodeError as err:
+            raise SmsGateway24ResponseError(
+                f"Answer to '{method}' is not text in its charset"
+            ) from err
+        except (aiohttp.ClientError, socket.gaierror) as err:
             raise SmsGateway24ConnectionError(
                 f"Could not reach the server for '{method}': {type(err).__name__}"
             ) from err
@@ -361,7 +366,8 @@ class SmsGateway24:
 def _decode(method: str, status: int, text: str) -> JsonObject:
     try:
         answer = json.loads(text)
-    except ValueError:
+    # Nesting deeper than the interpreter's recursion limit is a RecursionError.
+    except (ValueError, RecursionError):
         answer = None
     if not isinstance(answer, dict):
         raise SmsGateway24ResponseError(
@@ -386,8 +392,11 @@ def _field_int(answer: JsonObject, key: str) -> int:
         raise SmsGateway24ResponseError(f"Answer has no '{key}'")
     if isinstance(value, int):
         return value
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value)
+    # isdecimal, not isdigit: int() refuses digits such as "²"; it also
+    # refuses more digits than sys.get_int_max_str_digits().
+    if isinstance(value, str) and value.strip().isdecimal():
+        with contextlib.suppress(ValueError):
+            return int(value)
     raise SmsGateway24ResponseError(f"Answer has no '{key}'")
 
 

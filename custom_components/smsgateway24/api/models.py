@@ -364,7 +364,11 @@ def _parse_local(text: str, zone: timezone | ZoneInfo) -> datetime:
             naive = datetime.strptime(text.strip(), date_format)  # noqa: DTZ007
         except ValueError:
             continue
-        return naive.replace(tzinfo=zone).astimezone(UTC)
+        try:
+            return naive.replace(tzinfo=zone).astimezone(UTC)
+        except OverflowError as err:
+            # 0001-01-01 east of UTC, or 9999-12-31 west of it.
+            raise SmsGateway24ResponseError("Date is out of range") from err
     raise SmsGateway24ResponseError("Date text is not in a known format")
 
 
@@ -376,10 +380,13 @@ def _zone(name: object) -> timezone | ZoneInfo:
     if match := _OFFSET.match(name):
         sign, hours, minutes = match.groups()
         offset = timedelta(hours=int(hours), minutes=int(minutes))
+        if offset >= timedelta(hours=24):
+            raise SmsGateway24ResponseError("Date offset is out of range")
         return timezone(-offset if sign == "-" else offset)
     try:
         return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError) as err:
+    # A folder of the zone database ("Europe") or an overlong name is an OSError.
+    except (ZoneInfoNotFoundError, ValueError, OSError) as err:
         raise SmsGateway24ResponseError("Date zone is not known") from err
 
 
