@@ -132,7 +132,8 @@ def normalise_url(url: str) -> str | None:
         parsed = URL(url.strip())
     except ValueError:
         return None
-    if parsed.scheme not in ("http", "https") or not parsed.host:
+    host = parsed.host
+    if parsed.scheme not in ("http", "https") or not host or " " in host:
         return None
     return str(parsed).rstrip("/")
 
@@ -154,9 +155,17 @@ class SmsGateway24ConfigFlow(ConfigFlow, domain=DOMAIN):
         return SmsGateway24OptionsFlow()
 
     async def _async_sign_in(
-        self, user_input: Mapping[str, Any], errors: dict[str, str]
+        self,
+        user_input: Mapping[str, Any],
+        errors: dict[str, str],
+        *,
+        need_phones: bool = True,
     ) -> str | None:
-        """Sign in with the form's values; return the token or fill errors."""
+        """Sign in with the form's values; return the token or fill errors.
+
+        A new entry needs a phone to send from; signing in again does not, so
+        that an account whose phones are gone can still renew its token.
+        """
         url = normalise_url(user_input[CONF_ADVANCED][CONF_URL])
         if url is None:
             errors["base"] = "invalid_url"
@@ -176,7 +185,7 @@ class SmsGateway24ConfigFlow(ConfigFlow, domain=DOMAIN):
             LOGGER.exception("Unexpected error while signing in")
             errors["base"] = "unknown"
         else:
-            if not self._phones:
+            if need_phones and not self._phones:
                 errors["base"] = "no_devices"
                 return None
             self._data = {
@@ -248,7 +257,7 @@ class SmsGateway24ConfigFlow(ConfigFlow, domain=DOMAIN):
                 CONF_PASSWORD: user_input[CONF_PASSWORD],
                 CONF_ADVANCED: {CONF_URL: entry.data[CONF_URL]},
             }
-            if token := await self._async_sign_in(form, errors):
+            if token := await self._async_sign_in(form, errors, need_phones=False):
                 return self.async_update_reload_and_abort(
                     entry, data_updates={CONF_TOKEN: token}
                 )
