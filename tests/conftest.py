@@ -6,6 +6,8 @@ from collections.abc import AsyncIterator, Generator
 from dataclasses import dataclass
 
 from aiohttp.test_utils import TestServer
+from homeassistant.const import CONF_EMAIL, CONF_TOKEN, CONF_URL
+from homeassistant.core import HomeAssistant
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
@@ -16,8 +18,6 @@ from custom_components.smsgateway24.const import (
     CONF_SIM,
     DOMAIN,
 )
-from homeassistant.const import CONF_EMAIL, CONF_TOKEN, CONF_URL
-from homeassistant.core import HomeAssistant
 from simulator.app import create_app
 from simulator.demo import DEMO_EMAIL, build_demo
 from simulator.state import Simulator

@@ -5,7 +5,11 @@ from __future__ import annotations
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
 
-from .coordinator import SmsGateway24ConfigEntry, SmsGateway24Coordinator
+from .coordinator import (
+    SmsGateway24ConfigEntry,
+    SmsGateway24Coordinator,
+    async_delete_repairs,
+)
 
 PLATFORMS = [Platform.BINARY_SENSOR, Platform.SENSOR]
 
@@ -26,3 +30,10 @@ async def async_unload_entry(
 ) -> bool:
     """Unload the account's entities."""
     return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
+
+
+async def async_remove_entry(
+    hass: HomeAssistant, entry: SmsGateway24ConfigEntry
+) -> None:
+    """Withdraw the account's repair issues with the account."""
+    async_delete_repairs(hass, entry.entry_id)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -81,6 +82,21 @@ class IncomingCursor:
         return fresh
 
 
+@callback
+def async_delete_repairs(
+    hass: HomeAssistant, entry_id: str, keep: Collection[str] = ()
+) -> None:
+    """Withdraw the repair issues of an entry, but those in ``keep``."""
+    registry = ir.async_get(hass)
+    for domain, issue_id in list(registry.issues):
+        if (
+            domain == DOMAIN
+            and issue_id.startswith(f"{entry_id}_")
+            and issue_id not in keep
+        ):
+            ir.async_delete_issue(hass, DOMAIN, issue_id)
+
+
 class SmsGateway24Coordinator(DataUpdateCoordinator[GatewayData]):
     """Poll one account: its phones and what arrived since the last poll.
 
@@ -149,7 +165,7 @@ class SmsGateway24Coordinator(DataUpdateCoordinator[GatewayData]):
 
     @callback
     def _sync_devices(self, phones: dict[int, Phone]) -> None:
-        """Follow app updates on the devices; remove phones no longer in the account."""
+        """Follow renames and app updates; remove phones no longer in the account."""
         registry = dr.async_get(self.hass)
         for device in dr.async_entries_for_config_entry(
             registry, self.config_entry.entry_id
@@ -166,8 +182,11 @@ class SmsGateway24Coordinator(DataUpdateCoordinator[GatewayData]):
                 registry.async_update_device(
                     device.id, remove_config_entry_id=self.config_entry.entry_id
                 )
-            elif device.sw_version != phone.app_version:
-                registry.async_update_device(device.id, sw_version=phone.app_version)
+            elif (device.name, device.sw_version) != (phone.title, phone.app_version):
+                # A name the user gave the device stays: it is kept in name_by_user.
+                registry.async_update_device(
+                    device.id, name=phone.title, sw_version=phone.app_version
+                )
 
     @callback
     def _update_repairs(self, phones: dict[int, Phone]) -> None:
@@ -182,14 +201,7 @@ class SmsGateway24Coordinator(DataUpdateCoordinator[GatewayData]):
                 )
             if not phone.app_version_current:
                 wanted[f"{entry_id}_{phone.id}_app_outdated"] = ("app_outdated", phone)
-        registry = ir.async_get(self.hass)
-        for domain, issue_id in list(registry.issues):
-            if (
-                domain == DOMAIN
-                and issue_id.startswith(entry_id)
-                and issue_id not in wanted
-            ):
-                ir.async_delete_issue(self.hass, DOMAIN, issue_id)
+        async_delete_repairs(self.hass, entry_id, keep=wanted.keys())
         for issue_id, (key, phone) in wanted.items():
             ir.async_create_issue(
                 self.hass,

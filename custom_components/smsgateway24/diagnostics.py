@@ -45,6 +45,10 @@ async def async_get_config_entry_diagnostics(
         "phones": [
             {
                 **async_redact_data(asdict(phone), TO_REDACT),
+                # async_redact_data does not look into tuples: redact each SIM.
+                "sims": [
+                    async_redact_data(asdict(sim), TO_REDACT) for sim in phone.sims
+                ],
                 "online": coordinator.is_online(phone),
             }
             for phone in data.phones.values()

@@ -1,0 +1,170 @@
+"""The poll of an account: what it costs, and that each incoming message shows once."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.core import HomeAssistant
+import pytest
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_fire_time_changed,
+)
+
+from custom_components.smsgateway24.const import SEEN_IDS_LIMIT
+from custom_components.smsgateway24.coordinator import SmsGateway24Coordinator
+from simulator.demo import DEMO_EMAIL
+from simulator.models import Sim
+from tests.conftest import RunningSimulator
+
+
+@pytest.fixture(autouse=True)
+def frozen_time(freezer: FrozenDateTimeFactory) -> None:
+    """Fix the clock before the simulator builds its demo world."""
+    freezer.move_to("2026-11-20 12:00:00+00:00")
+
+
+async def poll(hass: HomeAssistant, freezer: FrozenDateTimeFactory) -> None:
+    """Let the scan interval pass so that the coordinator polls once."""
+    freezer.tick(timedelta(seconds=60))
+    async_fire_time_changed(hass)
+    # The coordinator polls in a background task.
+    await hass.async_block_till_done(wait_background_tasks=True)
+
+
+async def one_poll(
+    hass: HomeAssistant, simulator: RunningSimulator, freezer: FrozenDateTimeFactory
+) -> list[tuple[str, int]]:
+    """Poll once; return each request's provider method and answer size."""
+    simulator.sim.clear_requests()
+    await poll(hass, freezer)
+    return [
+        (request.method, request.response_bytes) for request in simulator.sim.requests
+    ]
+
+
+def coordinator_of(entry: MockConfigEntry) -> SmsGateway24Coordinator:
+    """The entry's coordinator."""
+    coordinator = entry.runtime_data
+    assert isinstance(coordinator, SmsGateway24Coordinator)
+    return coordinator
+
+
+async def test_poll_cost_does_not_grow_with_the_history(
+    hass: HomeAssistant,
+    simulator: RunningSimulator,
+    init_integration: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Three phones and 20,000 past messages cost what an empty history costs."""
+    sim = simulator.sim
+    sim.add_phone(
+        DEMO_EMAIL, title="Moto G", sims=[Sim(slot=0, carrier="Free", country="fr")]
+    )
+    account = sim.account(DEMO_EMAIL)
+    account.messages.clear()
+    await poll(hass, freezer)
+    assert len(coordinator_of(init_integration).data.phones) == 3
+
+    empty_history = await one_poll(hass, simulator, freezer)
+    now = sim.now()
+    sim.add_history(
+        account, 20_000, now - timedelta(days=365), now - timedelta(hours=1)
+    )
+    assert len(account.messages) == 20_000
+    long_history = await one_poll(hass, simulator, freezer)
+
+    assert len(long_history) <= 3
+    assert long_history == empty_history
+    assert [method for method, _ in long_history] == ["getalldevices", "getallsms"]
+    window = sim.requests[-1].fields
+    assert window["status"] == "5"
+    assert window["begindate"] == "2026-11-20 11:45:00"
+    assert coordinator_of(init_integration).data.new_incoming == ()
+
+
+async def test_incoming_message_shows_once(
+    hass: HomeAssistant,
+    simulator: RunningSimulator,
+    init_integration: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """A message stays in the overlapping windows of later polls but shows once."""
+    coordinator = coordinator_of(init_integration)
+    sms_id = simulator.sim.inject_incoming(simulator.pixel, "+4915700000001", "Hi")
+
+    shown = []
+    for _ in range(5):
+        await poll(hass, freezer)
+        shown += [message.id for message in coordinator.data.new_incoming]
+
+    assert shown == [sms_id]
+    message = simulator.sim.message(sms_id)
+    assert coordinator.cursor.begin == message.created - timedelta(minutes=10)
+
+
+async def test_late_message_within_the_overlap(
+    hass: HomeAssistant,
+    simulator: RunningSimulator,
+    init_integration: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """A message uploaded late, dated before the newest seen, still shows once."""
+    sim = simulator.sim
+    coordinator = coordinator_of(init_integration)
+    first = sim.inject_incoming(simulator.pixel, "+4915700000001", "first")
+    await poll(hass, freezer)
+    assert [message.id for message in coordinator.data.new_incoming] == [first]
+    newest = coordinator.cursor.newest
+
+    late = sim.inject_incoming(
+        simulator.galaxy,
+        "+33700000002",
+        "late",
+        received_at=sim.now() - timedelta(minutes=6),
+    )
+    same_second = sim.inject_incoming(
+        simulator.pixel, "+4915700000003", "same second", received_at=newest
+    )
+    await poll(hass, freezer)
+    assert [message.id for message in coordinator.data.new_incoming] == [
+        late,
+        same_second,
+    ]
+    assert coordinator.cursor.newest == newest
+
+    await poll(hass, freezer)
+    assert coordinator.data.new_incoming == ()
+
+
+async def test_seen_ids_stay_bounded(
+    hass: HomeAssistant,
+    simulator: RunningSimulator,
+    init_integration: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """More messages than the memory of seen ids: each still shows once."""
+    sim = simulator.sim
+    coordinator = coordinator_of(init_integration)
+    count = SEEN_IDS_LIMIT + 100
+    start = sim.now() - timedelta(minutes=14)
+    step = timedelta(minutes=14) / count
+    ids = [
+        sim.inject_incoming(
+            simulator.pixel,
+            "+4915700000001",
+            f"reading {n}",
+            received_at=start + n * step,
+        )
+        for n in range(count)
+    ]
+
+    await poll(hass, freezer)
+    assert [message.id for message in coordinator.data.new_incoming] == ids
+    assert len(coordinator.cursor.seen) == SEEN_IDS_LIMIT
+
+    for _ in range(3):
+        await poll(hass, freezer)
+        assert coordinator.data.new_incoming == ()
+        assert len(coordinator.cursor.seen) == SEEN_IDS_LIMIT
