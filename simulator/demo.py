@@ -14,12 +14,16 @@ if TYPE_CHECKING:
 DEMO_EMAIL = "demo@smsgateway24.local"
 DEMO_PASSWORD = "demo-password"  # noqa: S105 - the simulator's published demo login
 DEMO_TIMEZONE = "Europe/Paris"
+# A token that outlives a restart of the simulator, so that a development Home
+# Assistant restarted with it stays signed in.
+DEMO_TOKEN = "d3m0d3m0d3m0d3m0d3m0d3m0d3m0d3m0"  # noqa: S105 - not a secret: the demo's
 
 
 def populate_demo(sim: Simulator) -> None:
     """Fill an empty simulator with the demo account, its phones and history."""
     now = sim.now()
     account = sim.add_account(DEMO_EMAIL, DEMO_PASSWORD, DEMO_TIMEZONE)
+    sim.issue_token(account, DEMO_TOKEN)
     pixel = sim.add_phone(
         account,
         title="Pixel 7",

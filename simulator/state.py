@@ -151,10 +151,10 @@ class Simulator:
             raise ApiError(LOGIN_INCORRECT)
         return account
 
-    def issue_token(self, account: Account) -> str:
-        """Return the account's token, making a new one if it has none."""
+    def issue_token(self, account: Account, token: str | None = None) -> str:
+        """Return the account's token, making one (`token`, or a random one) if it has none."""
         if account.token is None:
-            account.token = secrets.token_hex(16)
+            account.token = token or secrets.token_hex(16)
             self._tokens[account.token] = account
         return account.token
 

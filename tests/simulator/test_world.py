@@ -351,3 +351,12 @@ def test_the_demo_world() -> None:
     assert len(incoming) == 3
     assert len(account.messages) == 39
     assert all(m.created < START for m in account.messages)
+
+
+def test_demo_token_survives_a_restart() -> None:
+    """A rebuilt demo world accepts the token of the one before, until it expires."""
+    first, second = build_demo(), build_demo()
+    token = first.issue_token(first.account(DEMO_EMAIL))
+    assert second.account_for_token(token) is second.account(DEMO_EMAIL)
+    second.expire_token(DEMO_EMAIL)
+    assert second.issue_token(second.account(DEMO_EMAIL)) != token

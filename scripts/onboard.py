@@ -1,0 +1,221 @@
+"""Onboard the development Home Assistant so that a newcomer can log in at once.
+
+    onboard.py prepare CONFIG_DIR   before Home Assistant starts
+    onboard.py finish [URL]         once it runs (waits for it to answer)
+
+Both do nothing on an instance that is onboarded already. The development user is
+"Developer", username `dev`, password `dev-password`; the home is in Berlin, the
+locale English, analytics stay off.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+from collections.abc import Mapping
+import json
+from pathlib import Path
+import sys
+from typing import Any
+
+import aiohttp
+
+NAME = "Developer"
+USERNAME = "dev"
+PASSWORD = "dev-password"
+LANGUAGE = "en"
+CORE_CONFIG: Mapping[str, Any] = {
+    "location_name": "Home",
+    "latitude": 52.5163,
+    "longitude": 13.3777,
+    "elevation": 34,
+    "time_zone": "Europe/Berlin",
+    "country": "DE",
+    "currency": "EUR",
+    "language": LANGUAGE,
+    "unit_system": "metric",
+}
+REQUEST_TIMEOUT = aiohttp.ClientTimeout(total=30)
+
+
+class OnboardingError(Exception):
+    """Home Assistant refused a step of the onboarding."""
+
+
+def prepare(config_dir: Path) -> None:
+    """Mark the core configuration step done before the first start.
+
+    Finishing that step through the API also starts the config flows of the
+    weather, radio, text-to-speech and shopping list integrations, which install
+    packages and reach the internet; the development instance wants none of them.
+    `finish` sets the location, time zone and units through the websocket API.
+    """
+    store = config_dir / ".storage" / "onboarding"
+    if store.exists():
+        return
+    store.parent.mkdir(parents=True, exist_ok=True)
+    content = {
+        "version": 4,
+        "minor_version": 1,
+        "key": "onboarding",
+        "data": {"done": ["core_config"]},
+    }
+    store.write_text(json.dumps(content, indent=2) + "\n", encoding="utf-8")
+
+
+async def _json(response: aiohttp.ClientResponse) -> Any:
+    if response.status >= 400:
+        text = await response.text()
+        raise OnboardingError(
+            f"{response.method} {response.url.path}: {response.status} {text}"
+        )
+    return await response.json()
+
+
+async def _pending_steps(session: aiohttp.ClientSession) -> list[str]:
+    """Wait until Home Assistant answers and return the steps still to do."""
+    while True:
+        try:
+            async with session.get("/api/onboarding") as response:
+                # Once onboarded, Home Assistant no longer serves the onboarding API.
+                if response.status == 404:
+                    return []
+                steps = await _json(response)
+                return [step["step"] for step in steps if not step["done"]]
+        except aiohttp.ClientConnectionError:
+            await asyncio.sleep(1)
+
+
+async def _create_user(session: aiohttp.ClientSession, client_id: str) -> str:
+    """Create the development user and return an authorization code for it."""
+    payload = {
+        "name": NAME,
+        "username": USERNAME,
+        "password": PASSWORD,
+        "client_id": client_id,
+        "language": LANGUAGE,
+    }
+    async with session.post("/api/onboarding/users", json=payload) as response:
+        return str((await _json(response))["auth_code"])
+
+
+async def _log_in(session: aiohttp.ClientSession, client_id: str) -> str:
+    """Log the development user in and return an authorization code."""
+    start = {
+        "client_id": client_id,
+        "handler": ["homeassistant", None],
+        "redirect_uri": f"{client_id}?auth_callback=1",
+    }
+    async with session.post("/auth/login_flow", json=start) as response:
+        flow_id = (await _json(response))["flow_id"]
+    credentials = {"client_id": client_id, "username": USERNAME, "password": PASSWORD}
+    async with session.post(
+        f"/auth/login_flow/{flow_id}", json=credentials
+    ) as response:
+        result = await _json(response)
+    if result.get("type") != "create_entry":
+        raise OnboardingError(
+            f"user {USERNAME!r} cannot log in: {result.get('errors')}"
+        )
+    return str(result["result"])
+
+
+async def _access_token(
+    session: aiohttp.ClientSession, client_id: str, auth_code: str
+) -> str:
+    form = {
+        "grant_type": "authorization_code",
+        "code": auth_code,
+        "client_id": client_id,
+    }
+    async with session.post("/auth/token", data=form) as response:
+        return str((await _json(response))["access_token"])
+
+
+async def _websocket_commands(
+    session: aiohttp.ClientSession, token: str, commands: list[dict[str, Any]]
+) -> None:
+    async with session.ws_connect("/api/websocket") as websocket:
+        await websocket.receive_json()
+        await websocket.send_json({"type": "auth", "access_token": token})
+        if (answer := await websocket.receive_json())["type"] != "auth_ok":
+            raise OnboardingError(f"websocket authentication failed: {answer}")
+        for message_id, command in enumerate(commands, start=1):
+            await websocket.send_json({"id": message_id, **command})
+            if not (answer := await websocket.receive_json())["success"]:
+                raise OnboardingError(f"{command['type']}: {answer['error']}")
+
+
+async def finish(url: str, wait_seconds: float) -> bool:
+    """Finish the onboarding; return False when it was done already."""
+    client_id = f"{url}/"
+    async with aiohttp.ClientSession(base_url=url, timeout=REQUEST_TIMEOUT) as session:
+        async with asyncio.timeout(wait_seconds):
+            pending = await _pending_steps(session)
+        if not pending:
+            return False
+        if "user" in pending:
+            auth_code = await _create_user(session, client_id)
+        else:
+            auth_code = await _log_in(session, client_id)
+        token = await _access_token(session, client_id, auth_code)
+        await _websocket_commands(
+            session,
+            token,
+            [
+                {"type": "config/core/update", **CORE_CONFIG},
+                {"type": "analytics/preferences", "preferences": {"base": False}},
+            ],
+        )
+        headers = {"Authorization": f"Bearer {token}"}
+        for step in ("core_config", "analytics"):
+            if step in pending:
+                async with session.post(
+                    f"/api/onboarding/{step}", headers=headers
+                ) as response:
+                    await _json(response)
+        if "integration" in pending:
+            payload = {
+                "client_id": client_id,
+                "redirect_uri": f"{client_id}?auth_callback=1",
+            }
+            async with session.post(
+                "/api/onboarding/integration", headers=headers, json=payload
+            ) as response:
+                await _json(response)
+    return True
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("prepare").add_argument("config_dir", type=Path)
+    finish_parser = commands.add_parser("finish")
+    finish_parser.add_argument("url", nargs="?", default="http://127.0.0.1:8123")
+    finish_parser.add_argument(
+        "--wait",
+        type=float,
+        default=600,
+        help="seconds to wait for Home Assistant to answer (default: 600)",
+    )
+    args = parser.parse_args()
+
+    if args.command == "prepare":
+        prepare(args.config_dir)
+        return 0
+    try:
+        done_now = asyncio.run(finish(args.url.rstrip("/"), args.wait))
+    except TimeoutError:
+        print(f"onboarding: {args.url} did not answer in time", file=sys.stderr)
+        return 1
+    except (OnboardingError, aiohttp.ClientError) as err:
+        print(f"onboarding failed: {err}", file=sys.stderr)
+        return 1
+    print(
+        "onboarding: done" if done_now else "onboarding: done already", file=sys.stderr
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
