@@ -9,31 +9,41 @@ from .coordinator import (
     SmsGateway24ConfigEntry,
     SmsGateway24Coordinator,
     async_delete_repairs,
+    incoming_store,
 )
 
-PLATFORMS = [Platform.BINARY_SENSOR, Platform.SENSOR]
+PLATFORMS = [Platform.BINARY_SENSOR, Platform.EVENT, Platform.SENSOR]
 
 
 async def async_setup_entry(
     hass: HomeAssistant, entry: SmsGateway24ConfigEntry
 ) -> bool:
-    """Poll the account once, then set up its phones' entities."""
+    """Poll the account once, then set up its phones' entities.
+
+    Received messages fire once the entities and devices they concern exist.
+    """
     coordinator = SmsGateway24Coordinator(hass, entry)
     await coordinator.async_config_entry_first_refresh()
     entry.runtime_data = coordinator
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    entry.async_on_unload(
+        coordinator.async_add_listener(coordinator.async_fire_received)
+    )
+    coordinator.async_fire_received()
     return True
 
 
 async def async_unload_entry(
     hass: HomeAssistant, entry: SmsGateway24ConfigEntry
 ) -> bool:
-    """Unload the account's entities."""
+    """Unload the account's entities; keep where incoming messages stopped."""
+    await entry.runtime_data.async_save_cursor()
     return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
 
 
 async def async_remove_entry(
     hass: HomeAssistant, entry: SmsGateway24ConfigEntry
 ) -> None:
-    """Withdraw the account's repair issues with the account."""
+    """Withdraw the account's repair issues and stored cursor with the account."""
     async_delete_repairs(hass, entry.entry_id)
+    await incoming_store(hass, entry.entry_id).async_remove()

@@ -40,15 +40,19 @@ from .api import (
 )
 from .const import (
     CONF_ADVANCED,
+    CONF_CATCH_UP_HOURS,
     CONF_DEVICE_ID,
     CONF_ONLINE_TIMEOUT,
     CONF_SCAN_INTERVAL,
     CONF_SIM,
+    DEFAULT_CATCH_UP_HOURS,
     DEFAULT_ONLINE_TIMEOUT,
     DEFAULT_SCAN_INTERVAL,
     DEFAULT_SIM,
     DOMAIN,
     LOGGER,
+    MAX_CATCH_UP_HOURS,
+    MIN_CATCH_UP_HOURS,
     MIN_ONLINE_TIMEOUT,
     MIN_SCAN_INTERVAL,
     REQUEST_TIMEOUT,
@@ -151,7 +155,7 @@ class SmsGateway24ConfigFlow(ConfigFlow, domain=DOMAIN):
     @staticmethod
     @callback
     def async_get_options_flow(config_entry: ConfigEntry) -> SmsGateway24OptionsFlow:
-        """Options: polling, online timeout, default phone and SIM."""
+        """Options: polling, online timeout, catch-up limit, default phone and SIM."""
         return SmsGateway24OptionsFlow()
 
     async def _async_sign_in(
@@ -289,7 +293,7 @@ class SmsGateway24ConfigFlow(ConfigFlow, domain=DOMAIN):
 
 
 class SmsGateway24OptionsFlow(OptionsFlowWithReload):
-    """Polling, online timeout, default phone and SIM."""
+    """Polling, online timeout, catch-up limit, default phone and SIM."""
 
     config_entry: SmsGateway24ConfigEntry
 
@@ -311,6 +315,7 @@ class SmsGateway24OptionsFlow(OptionsFlowWithReload):
                     data={
                         CONF_SCAN_INTERVAL: int(user_input[CONF_SCAN_INTERVAL]),
                         CONF_ONLINE_TIMEOUT: int(user_input[CONF_ONLINE_TIMEOUT]),
+                        CONF_CATCH_UP_HOURS: int(user_input[CONF_CATCH_UP_HOURS]),
                         CONF_DEVICE_ID: int(user_input[CONF_DEVICE_ID]),
                         CONF_SIM: int(user_input[CONF_SIM]),
                     }
@@ -339,6 +344,18 @@ class SmsGateway24OptionsFlow(OptionsFlowWithReload):
                         max=1440,
                         step=1,
                         unit_of_measurement="min",
+                        mode=NumberSelectorMode.BOX,
+                    )
+                ),
+                vol.Required(
+                    CONF_CATCH_UP_HOURS,
+                    default=current.get(CONF_CATCH_UP_HOURS, DEFAULT_CATCH_UP_HOURS),
+                ): NumberSelector(
+                    NumberSelectorConfig(
+                        min=MIN_CATCH_UP_HOURS,
+                        max=MAX_CATCH_UP_HOURS,
+                        step=1,
+                        unit_of_measurement="h",
                         mode=NumberSelectorMode.BOX,
                     )
                 ),

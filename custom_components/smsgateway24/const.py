@@ -14,12 +14,16 @@ CONF_DEVICE_ID: Final = "device_id"
 CONF_SIM: Final = "sim"
 CONF_SCAN_INTERVAL: Final = "scan_interval"
 CONF_ONLINE_TIMEOUT: Final = "online_timeout"
+CONF_CATCH_UP_HOURS: Final = "catch_up_hours"
 
 DEFAULT_SCAN_INTERVAL: Final = 60
 MIN_SCAN_INTERVAL: Final = 15
 DEFAULT_ONLINE_TIMEOUT: Final = 10
 MIN_ONLINE_TIMEOUT: Final = 1
 DEFAULT_SIM: Final = 0
+DEFAULT_CATCH_UP_HOURS: Final = 24
+MIN_CATCH_UP_HOURS: Final = 1
+MAX_CATCH_UP_HOURS: Final = 720
 
 # Setup must never wait long on the provider.
 REQUEST_TIMEOUT: Final = 15.0
@@ -32,3 +36,19 @@ MESSAGE_OVERLAP: Final = timedelta(minutes=10)
 FIRST_POLL_WINDOW: Final = timedelta(minutes=5)
 # Ids of incoming messages kept to skip the overlap; bounds memory.
 SEEN_IDS_LIMIT: Final = 2000
+
+# The cursor and the seen ids survive restarts, so that each message fires once.
+STORAGE_VERSION: Final = 1
+# Seconds to gather the changes of several polls into one write.
+STORAGE_SAVE_DELAY: Final = 10
+
+EVENT_SMS_RECEIVED: Final = "smsgateway24_sms_received"
+ATTR_CONFIG_ENTRY_ID: Final = "config_entry_id"
+ATTR_DEVICE_ID: Final = "device_id"
+ATTR_GATEWAY_DEVICE_ID: Final = "gateway_device_id"
+ATTR_SMS_ID: Final = "sms_id"
+ATTR_PHONE: Final = "phone"
+ATTR_TEXT: Final = "text"
+ATTR_SIM: Final = "sim"
+ATTR_RECEIVED_AT: Final = "received_at"
+ATTR_CATCH_UP: Final = "catch_up"

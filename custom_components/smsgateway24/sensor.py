@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from homeassistant.components.sensor import (
+    RestoreSensor,
     SensorDeviceClass,
     SensorEntity,
     SensorEntityDescription,
 )
 from homeassistant.const import EntityCategory
-from homeassistant.core import HomeAssistant
+from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .api import Phone, SimCard
+from .const import ATTR_PHONE, ATTR_RECEIVED_AT, ATTR_SIM, ATTR_SMS_ID, ATTR_TEXT
 from .coordinator import SmsGateway24ConfigEntry, SmsGateway24Coordinator
 from .entity import PhoneEntity, SimEntity, async_add_phone_entities
 
@@ -50,6 +53,14 @@ PHONE_SENSORS: tuple[PhoneSensorDescription, ...] = (
         value_fn=lambda phone: phone.app_version,
     ),
 )
+
+LAST_MESSAGE_SENSOR = SensorEntityDescription(
+    key="last_message", translation_key="last_message"
+)
+# The longest state Home Assistant accepts.
+MAX_STATE_LENGTH = 255
+ATTR_SENDER = "sender"
+LAST_MESSAGE_ATTRIBUTES = (ATTR_SENDER, ATTR_RECEIVED_AT, ATTR_SIM, ATTR_SMS_ID)
 
 SIM_SENSORS: tuple[SimSensorDescription, ...] = (
     SimSensorDescription(
@@ -90,6 +101,7 @@ async def async_setup_entry(
     def build(phone: Phone) -> Iterable[PhoneEntity]:
         for description in PHONE_SENSORS:
             yield PhoneSensor(coordinator, phone.id, description)
+        yield LastMessageSensor(coordinator, phone.id, LAST_MESSAGE_SENSOR)
         for sim in phone.sims:
             for sim_description in SIM_SENSORS:
                 yield SimSensor(coordinator, phone.id, sim.slot, sim_description)
@@ -127,3 +139,36 @@ class SimSensor(SimEntity, SensorEntity):
         """The SIM's value."""
         sim = self.sim
         return None if sim is None else self.entity_description.value_fn(sim)
+
+
+class LastMessageSensor(PhoneEntity, RestoreSensor):
+    """The text of the last message a gateway phone received, and its sender."""
+
+    async def async_added_to_hass(self) -> None:
+        """Show the last message of before the restart; follow new ones."""
+        await super().async_added_to_hass()
+        if (last := await self.async_get_last_state()) is not None and (
+            sensor_data := await self.async_get_last_sensor_data()
+        ) is not None:
+            self._attr_native_value = sensor_data.native_value
+            self._attr_extra_state_attributes = {
+                key: last.attributes[key]
+                for key in LAST_MESSAGE_ATTRIBUTES
+                if key in last.attributes
+            }
+        self.async_on_remove(
+            self.coordinator.async_listen_received(self.phone_id, self._async_received)
+        )
+
+    @callback
+    def _async_received(self, event: Event[Mapping[str, Any]]) -> None:
+        """Show the message just received."""
+        data = event.data
+        self._attr_native_value = data[ATTR_TEXT][:MAX_STATE_LENGTH]
+        self._attr_extra_state_attributes = {
+            ATTR_SENDER: data[ATTR_PHONE],
+            ATTR_RECEIVED_AT: data[ATTR_RECEIVED_AT],
+            ATTR_SIM: data[ATTR_SIM],
+            ATTR_SMS_ID: data[ATTR_SMS_ID],
+        }
+        self.async_write_ha_state()

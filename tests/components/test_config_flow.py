@@ -38,6 +38,7 @@ from custom_components.smsgateway24 import config_flow
 from custom_components.smsgateway24.api import DEFAULT_URL, Phone
 from custom_components.smsgateway24.const import (
     CONF_ADVANCED,
+    CONF_CATCH_UP_HOURS,
     CONF_DEVICE_ID,
     CONF_ONLINE_TIMEOUT,
     CONF_SCAN_INTERVAL,
@@ -674,6 +675,7 @@ async def test_options_flow(
     assert result["step_id"] == "init"
     assert default(schema_of(result), CONF_SCAN_INTERVAL) == 60
     assert default(schema_of(result), CONF_ONLINE_TIMEOUT) == 10
+    assert default(schema_of(result), CONF_CATCH_UP_HOURS) == 24
     assert default(schema_of(result), CONF_DEVICE_ID) == str(simulator.pixel)
     assert default(schema_of(result), CONF_SIM) == "0"
     assert phone_choices(result) == [
@@ -686,6 +688,7 @@ async def test_options_flow(
         {
             CONF_SCAN_INTERVAL: 120,
             CONF_ONLINE_TIMEOUT: 30,
+            CONF_CATCH_UP_HOURS: 48,
             CONF_DEVICE_ID: str(simulator.galaxy),
             CONF_SIM: "0",
         },
@@ -696,6 +699,7 @@ async def test_options_flow(
     expected = {
         CONF_SCAN_INTERVAL: 120,
         CONF_ONLINE_TIMEOUT: 30,
+        CONF_CATCH_UP_HOURS: 48,
         CONF_DEVICE_ID: simulator.galaxy,
         CONF_SIM: 0,
     }
@@ -706,6 +710,7 @@ async def test_options_flow(
     assert entry.runtime_data is not coordinator
     assert entry.runtime_data.update_interval == timedelta(seconds=120)
     assert entry.runtime_data.online_timeout == timedelta(minutes=30)
+    assert entry.runtime_data.catch_up_limit == timedelta(hours=48)
 
 
 async def test_options_flow_sim_not_available(
@@ -944,7 +949,8 @@ def test_every_field_has_a_label() -> None:
         ("config", "reconfigure"): sign_in_keys,
         ("config", "device"): phone_fields,
         ("config", "reauth_confirm"): {CONF_PASSWORD},
-        ("options", "init"): phone_fields | {CONF_SCAN_INTERVAL, CONF_ONLINE_TIMEOUT},
+        ("options", "init"): phone_fields
+        | {CONF_SCAN_INTERVAL, CONF_ONLINE_TIMEOUT, CONF_CATCH_UP_HOURS},
     }
     for (flow, step), fields in expected.items():
         texts = strings[flow]["step"][step]

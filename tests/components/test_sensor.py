@@ -152,7 +152,7 @@ async def test_new_sim_adds_its_sensors(
         )
         if entry.unique_id.startswith(f"{simulator.galaxy}_")
     ]
-    assert len(galaxy_sensors) == len(set(galaxy_sensors)) == 10
+    assert len(galaxy_sensors) == len(set(galaxy_sensors)) == 11
 
 
 async def test_sim_taken_out(

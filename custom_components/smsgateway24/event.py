@@ -1,0 +1,61 @@
+"""Event entities: what each gateway phone received."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from homeassistant.components.event import EventEntity, EventEntityDescription
+from homeassistant.core import Event, HomeAssistant, callback
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+
+from .api import Phone
+from .const import ATTR_CONFIG_ENTRY_ID
+from .coordinator import SmsGateway24ConfigEntry
+from .entity import PhoneEntity, async_add_phone_entities
+
+PARALLEL_UPDATES = 0
+
+EVENT_TYPE_SMS_RECEIVED = "sms_received"
+
+SMS_EVENT = EventEntityDescription(
+    key="sms",
+    translation_key="sms",
+    event_types=[EVENT_TYPE_SMS_RECEIVED],
+)
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: SmsGateway24ConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add the SMS event entity of every phone of the account."""
+    coordinator = entry.runtime_data
+
+    def build(phone: Phone) -> Iterable[PhoneEntity]:
+        yield SmsEvent(coordinator, phone.id, SMS_EVENT)
+
+    async_add_phone_entities(coordinator, async_add_entities, build)
+
+
+class SmsEvent(PhoneEntity, EventEntity):
+    """The messages a gateway phone receives, as events."""
+
+    async def async_added_to_hass(self) -> None:
+        """Follow the messages this phone receives."""
+        await super().async_added_to_hass()
+        self.async_on_remove(
+            self.coordinator.async_listen_received(self.phone_id, self._async_received)
+        )
+
+    @callback
+    def _async_received(self, event: Event[Mapping[str, Any]]) -> None:
+        """Record the message with the bus event's data."""
+        data = {
+            key: value
+            for key, value in event.data.items()
+            if key != ATTR_CONFIG_ENTRY_ID
+        }
+        self._trigger_event(EVENT_TYPE_SMS_RECEIVED, data)
+        self.async_write_ha_state()

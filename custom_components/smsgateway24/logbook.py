@@ -1,0 +1,54 @@
+"""Describe the events of SMSGateway24 in the logbook."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from homeassistant.components.logbook.const import (
+    LOGBOOK_ENTRY_MESSAGE,
+    LOGBOOK_ENTRY_NAME,
+)
+from homeassistant.core import Event, HomeAssistant, callback
+from homeassistant.helpers import device_registry as dr
+
+from .const import (
+    ATTR_DEVICE_ID,
+    ATTR_GATEWAY_DEVICE_ID,
+    ATTR_PHONE,
+    ATTR_TEXT,
+    DOMAIN,
+    EVENT_SMS_RECEIVED,
+)
+
+# How much of a message the logbook shows.
+PREVIEW_LENGTH = 50
+
+
+@callback
+def async_describe_events(
+    hass: HomeAssistant,
+    async_describe_event: Callable[[str, str, Callable[[Event], dict[str, str]]], None],
+) -> None:
+    """Describe a received message: who sent what to which phone."""
+
+    @callback
+    def describe_received(event: Event) -> dict[str, str]:
+        data: dict[str, Any] = dict(event.data)
+        device = (
+            dr.async_get(hass).async_get(data[ATTR_DEVICE_ID])
+            if data.get(ATTR_DEVICE_ID)
+            else None
+        )
+        phone = (
+            (device.name_by_user or device.name) if device is not None else None
+        ) or str(data[ATTR_GATEWAY_DEVICE_ID])
+        return {
+            LOGBOOK_ENTRY_NAME: "SMSGateway24",
+            LOGBOOK_ENTRY_MESSAGE: (
+                f"SMS received from {data[ATTR_PHONE]} on {phone}: "
+                f"{data[ATTR_TEXT][:PREVIEW_LENGTH]}"
+            ),
+        }
+
+    async_describe_event(DOMAIN, EVENT_SMS_RECEIVED, describe_received)

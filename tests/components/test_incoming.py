@@ -1,0 +1,353 @@
+"""Received messages: each fires its event once, also across restarts and outages."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+import logging
+from typing import Any
+
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.core import Event, HomeAssistant, State
+from homeassistant.helpers import device_registry as dr
+import pytest
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_capture_events,
+    async_fire_time_changed,
+    mock_restore_cache_with_extra_data,
+)
+
+from custom_components.smsgateway24 import async_remove_entry
+from custom_components.smsgateway24.const import (
+    CONF_CATCH_UP_HOURS,
+    DOMAIN,
+    EVENT_SMS_RECEIVED,
+)
+from custom_components.smsgateway24.logbook import async_describe_events
+from tests.conftest import RunningSimulator
+
+PIXEL_EVENT = "event.pixel_7_sms"
+PIXEL_LAST_MESSAGE = "sensor.pixel_7_last_message"
+STORE_KEY = "smsgateway24.{}.incoming"
+
+
+@pytest.fixture(autouse=True)
+def frozen_time(freezer: FrozenDateTimeFactory) -> None:
+    """Fix the clock before the simulator builds its demo world."""
+    freezer.move_to("2026-11-20 12:00:00+00:00")
+
+
+async def poll(hass: HomeAssistant, freezer: FrozenDateTimeFactory) -> None:
+    """Let the scan interval pass so that the coordinator polls once."""
+    freezer.tick(timedelta(seconds=60))
+    async_fire_time_changed(hass)
+    # The coordinator polls in a background task.
+    await hass.async_block_till_done(wait_background_tasks=True)
+
+
+async def restart(
+    hass: HomeAssistant,
+    entry: MockConfigEntry,
+    while_stopped: Callable[[], None],
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Unload the entry, let time pass and things happen, then set it up again."""
+    assert await hass.config_entries.async_unload(entry.entry_id)
+    await hass.async_block_till_done()
+    freezer.tick(timedelta(minutes=30))
+    while_stopped()
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert entry.state is ConfigEntryState.LOADED
+
+
+def device_id(hass: HomeAssistant, phone_id: int) -> str:
+    """The Home Assistant device id of a gateway phone."""
+    device = dr.async_get(hass).async_get_device(identifiers={(DOMAIN, str(phone_id))})
+    assert device is not None
+    return device.id
+
+
+async def test_message_fires_once_with_every_field(
+    hass: HomeAssistant,
+    simulator: RunningSimulator,
+    init_integration: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """A received message fires one event that says everything about it."""
+    events = async_capture_events(hass, EVENT_SMS_RECEIVED)
+    await poll(hass, freezer)
+    sms_id = simulator.sim.inject_incoming(
+        simulator.pixel, "+4915700000001", "ALARM OFF", sim=1
+    )
+
+    for _ in range(3):
+        await poll(hass, freezer)
+
+    assert len(events) == 1
+    assert events[0].data == {
+        "config_entry_id": init_integration.entry_id,
+        "device_id": device_id(hass, simulator.pixel),
+        "gateway_device_id": simulator.pixel,
+        "sms_id": sms_id,
+        "phone": "+4915700000001",
+        "text": "ALARM OFF",
+        "sim": 1,
+        "received_at": "2026-11-20T12:01:00+00:00",
+        "catch_up": False,
+    }
+
+
+async def test_event_entity_records_the_message(
+    hass: HomeAssistant,
+    simulator: RunningSimulator,
+    init_integration: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """The phone's event entity takes the bus event's data; the other phone's not."""
+    before = hass.states.get(PIXEL_EVENT)
+    assert before is not None
+    assert before.state == "unknown"
+    assert before.attributes["event_types"] == ["sms_received"]
+    await poll(hass, freezer)
+    sms_id = simulator.sim.inject_incoming(simulator.pixel, "+4915700000001", "Hi")
+    await poll(hass, freezer)
+
+    state = hass.states.get(PIXEL_EVENT)
+    assert state is not None
+    assert state.state == "2026-11-20T12:02:00.000+00:00"
+    attributes = dict(state.attributes)
+    assert attributes.pop("friendly_name") == "Pixel 7 SMS"
+    assert attributes == {
+        "event_types": ["sms_received"],
+        "event_type": "sms_received",
+        "device_id": device_id(hass, simulator.pixel),
+        "gateway_device_id": simulator.pixel,
+        "sms_id": sms_id,
+        "phone": "+4915700000001",
+        "text": "Hi",
+        "sim": 0,
+        "received_at": "2026-11-20T12:01:00+00:00",
+        "catch_up": False,
+    }
+    galaxy = hass.states.get("event.galaxy_a52_sms")
+    assert galaxy is not None
+    assert galaxy.state == "unknown"
+
+
+async def test_last_message_sensor(
+    hass: HomeAssistant,
+    simulator: RunningSimulator,
+    init_integration: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """The sensor shows the last text, cut to 255 characters, with its sender."""
+    await poll(hass, freezer)
+    simulator.sim.inject_incoming(simulator.pixel, "+4915700000001", "first")
+    long_text = "x" * 250 + "0123456789"
+    sms_id = simulator.sim.inject_incoming(
+        simulator.pixel, "+33700000002", long_text, sim=1
+    )
+    await poll(hass, freezer)
+
+    state = hass.states.get(PIXEL_LAST_MESSAGE)
+    assert state is not None
+    assert state.state == long_text[:255]
+    assert len(state.state) == 255
+    assert state.attributes["sender"] == "+33700000002"
+    assert state.attributes["received_at"] == "2026-11-20T12:01:00+00:00"
+    assert state.attributes["sim"] == 1
+    assert state.attributes["sms_id"] == sms_id
+
+
+async def test_last_message_is_restored(
+    hass: HomeAssistant, config_entry: MockConfigEntry
+) -> None:
+    """After a restart the sensor shows the message of before, with its attributes."""
+    attributes = {
+        "sender": "+4915700000001",
+        "received_at": "2026-11-19T08:00:00+00:00",
+        "sim": 0,
+        "sms_id": 7,
+        "friendly_name": "Pixel 7 Last message",
+    }
+    mock_restore_cache_with_extra_data(
+        hass,
+        [
+            (
+                State(PIXEL_LAST_MESSAGE, "Good morning", attributes),
+                {"native_value": "Good morning", "native_unit_of_measurement": None},
+            )
+        ],
+    )
+    config_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done()
+
+    state = hass.states.get(PIXEL_LAST_MESSAGE)
+    assert state is not None
+    assert state.state == "Good morning"
+    assert dict(state.attributes) == attributes
+
+
+async def test_500_messages_across_restarts_and_an_outage(
+    hass: HomeAssistant,
+    simulator: RunningSimulator,
+    init_integration: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+    hass_storage: dict[str, Any],
+) -> None:
+    """Polls, two restarts and an outage: 500 messages, 500 events, no duplicate."""
+    sim = simulator.sim
+    entry = init_integration
+    events = async_capture_events(hass, EVENT_SMS_RECEIVED)
+    injected: list[int] = []
+    while_stopped: list[int] = []
+
+    def receive(count: int, *, stopped: bool = False) -> None:
+        phones = (simulator.pixel, simulator.galaxy)
+        for n in range(count):
+            sms_id = sim.inject_incoming(
+                phones[n % 2],
+                f"+49157{len(injected):08d}",
+                f"reading {len(injected)}",
+                # Those received while stopped spread over the stop, out of order.
+                received_at=sim.now()
+                - timedelta(seconds=1 + (n * 7) % 1500 if stopped else 0),
+            )
+            injected.append(sms_id)
+            if stopped:
+                while_stopped.append(sms_id)
+
+    async def receive_over_polls(polls: int, per_poll: int) -> None:
+        for _ in range(polls):
+            receive(per_poll)
+            await poll(hass, freezer)
+
+    await receive_over_polls(5, 20)
+    await restart(hass, entry, lambda: receive(100, stopped=True), freezer)
+    assert STORE_KEY.format(entry.entry_id) in hass_storage
+
+    sim.set_html_errors(4)
+    await receive_over_polls(4, 10)
+    assert not entry.runtime_data.last_update_success
+    await receive_over_polls(6, 10)
+    await restart(hass, entry, lambda: receive(100, stopped=True), freezer)
+    await receive_over_polls(4, 25)
+    for _ in range(3):
+        await poll(hass, freezer)
+
+    fired = [event.data["sms_id"] for event in events]
+    assert len(injected) == 500
+    assert len(fired) == 500
+    assert sorted(fired) == sorted(injected)
+    catch_up = {event.data["sms_id"] for event in events if event.data["catch_up"]}
+    assert catch_up == set(while_stopped)
+
+
+async def test_catch_up_age_limit(
+    hass: HomeAssistant,
+    simulator: RunningSimulator,
+    config_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Messages older than the limit are skipped, with one line saying so."""
+    sim = simulator.sim
+    config_entry.add_to_hass(hass)
+    hass.config_entries.async_update_entry(
+        config_entry, options={**config_entry.options, CONF_CATCH_UP_HOURS: 1}
+    )
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done()
+    events = async_capture_events(hass, EVENT_SMS_RECEIVED)
+    await poll(hass, freezer)
+
+    def receive_while_stopped() -> None:
+        freezer.tick(timedelta(hours=3))
+        for hours in (2.5, 2, 1.5):
+            sim.inject_incoming(
+                simulator.pixel,
+                "+4915700000001",
+                "old",
+                received_at=sim.now() - timedelta(hours=hours),
+            )
+        sim.inject_incoming(
+            simulator.galaxy,
+            "+4915700000002",
+            "recent",
+            received_at=sim.now() - timedelta(minutes=30),
+        )
+
+    caplog.set_level(logging.INFO)
+    caplog.clear()
+    await restart(hass, config_entry, receive_while_stopped, freezer)
+    await poll(hass, freezer)
+
+    assert [(e.data["text"], e.data["catch_up"]) for e in events] == [("recent", True)]
+    skipped = [r.getMessage() for r in caplog.records if "Skipped" in r.getMessage()]
+    title = config_entry.title
+    assert skipped == [
+        f"Skipped 3 incoming messages of {title} older than the catch-up limit of 1 h"
+    ]
+
+
+async def test_removal_deletes_the_store(
+    hass: HomeAssistant,
+    simulator: RunningSimulator,
+    init_integration: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+    hass_storage: dict[str, Any],
+) -> None:
+    """The cursor is kept on unload and deleted with the entry."""
+    entry = init_integration
+    key = STORE_KEY.format(entry.entry_id)
+    sms_id = simulator.sim.inject_incoming(simulator.pixel, "+4915700000001", "Hi")
+    await poll(hass, freezer)
+    assert await hass.config_entries.async_unload(entry.entry_id)
+    assert sms_id in hass_storage[key]["data"]["seen"]
+
+    await async_remove_entry(hass, entry)
+
+    assert key not in hass_storage
+
+
+async def test_logbook_describes_the_message(
+    hass: HomeAssistant,
+    simulator: RunningSimulator,
+    init_integration: MockConfigEntry,
+) -> None:
+    """The logbook says who sent what to which phone."""
+    described: dict[tuple[str, str], Callable[[Event], dict[str, str]]] = {}
+
+    def describe_event(
+        domain: str, event_type: str, describe: Callable[[Event], dict[str, str]]
+    ) -> None:
+        described[domain, event_type] = describe
+
+    async_describe_events(hass, describe_event)
+    describe = described[DOMAIN, EVENT_SMS_RECEIVED]
+    data = {
+        "config_entry_id": init_integration.entry_id,
+        "device_id": device_id(hass, simulator.pixel),
+        "gateway_device_id": simulator.pixel,
+        "sms_id": 1,
+        "phone": "+4915700000001",
+        "text": "ALARM OFF, and a long story after it that the logbook leaves out",
+        "sim": 0,
+        "received_at": "2026-11-20T12:00:00+00:00",
+        "catch_up": False,
+    }
+
+    assert describe(Event(EVENT_SMS_RECEIVED, data)) == {
+        "name": "SMSGateway24",
+        "message": "SMS received from +4915700000001 on Pixel 7: "
+        "ALARM OFF, and a long story after it that the logb",
+    }
+    unknown = data | {"device_id": None, "gateway_device_id": 99}
+    assert describe(Event(EVENT_SMS_RECEIVED, unknown))["message"] == (
+        "SMS received from +4915700000001 on 99: "
+        "ALARM OFF, and a long story after it that the logb"
+    )
