@@ -168,7 +168,7 @@ async def test_failed_polls_are_logged_once(
     ]
     recovered = [record for record in caplog.records if "recovered" in record.message]
     assert len(failed) == 1
-    assert "Could not update from SMSGateway24" in failed[0].message
+    assert "Could not fetch data from SMSGateway24" in failed[0].message
     assert len(recovered) == 1
     assert init_integration.runtime_data.last_update_success
 
