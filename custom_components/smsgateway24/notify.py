@@ -1,0 +1,101 @@
+"""Notify entities: one per recipient subentry, so the entity is the recipient."""
+
+from __future__ import annotations
+
+from homeassistant.components.notify import NotifyEntity, NotifyEntityFeature
+from homeassistant.config_entries import (
+    SIGNAL_CONFIG_ENTRY_CHANGED,
+    ConfigEntryChange,
+    ConfigSubentry,
+)
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers.dispatcher import async_dispatcher_connect
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+
+from .const import (
+    CHANNEL_SMS,
+    CHANNEL_TELEGRAM,
+    CONF_ADDRESS,
+    CONF_CHANNEL,
+    CONF_DEVICE_ID,
+    CONF_SIM,
+    SUBENTRY_RECIPIENT,
+)
+from .coordinator import SmsGateway24ConfigEntry
+from .services import async_send_message, async_send_telegram
+
+# Sending is one request each; Home Assistant need not hold calls back.
+PARALLEL_UPDATES = 0
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: SmsGateway24ConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add a notify entity for each recipient, now and whenever one is added.
+
+    A removed recipient's entity goes with it (Home Assistant clears the
+    subentry's entities); a reconfigured one reloads the entry.
+    """
+    added: set[str] = set()
+
+    @callback
+    def add_new() -> None:
+        for subentry_id, subentry in entry.subentries.items():
+            if subentry.subentry_type != SUBENTRY_RECIPIENT or subentry_id in added:
+                continue
+            added.add(subentry_id)
+            async_add_entities(
+                [RecipientNotifyEntity(entry, subentry)],
+                config_subentry_id=subentry_id,
+            )
+
+    @callback
+    def entry_changed(change: ConfigEntryChange, changed: object) -> None:
+        if change is ConfigEntryChange.UPDATED and changed is entry:
+            add_new()
+
+    add_new()
+    entry.async_on_unload(
+        async_dispatcher_connect(hass, SIGNAL_CONFIG_ENTRY_CHANGED, entry_changed)
+    )
+
+
+class RecipientNotifyEntity(NotifyEntity):
+    """Send to one recipient: by SMS, WhatsApp, RCS or Telegram."""
+
+    _attr_has_entity_name = True
+    _attr_supported_features = NotifyEntityFeature.TITLE
+
+    def __init__(
+        self, entry: SmsGateway24ConfigEntry, subentry: ConfigSubentry
+    ) -> None:
+        """Send with the subentry's channel, address, phone and SIM."""
+        self._entry = entry
+        self._subentry = subentry
+        self._attr_unique_id = subentry.subentry_id
+        self._attr_name = subentry.title
+
+    async def async_send_message(self, message: str, title: str | None = None) -> None:
+        """Send the message; a title leads it, on its own line when it is long."""
+        if title:
+            separator = "\n" if "\n" in message else ": "
+            message = f"{title}{separator}{message}"
+        data = self._subentry.data
+        if data[CONF_CHANNEL] == CHANNEL_TELEGRAM:
+            await async_send_telegram(
+                self.hass, self._entry, data[CONF_ADDRESS], message
+            )
+            return
+        device_id = data.get(CONF_DEVICE_ID)
+        sim = data.get(CONF_SIM)
+        await async_send_message(
+            self.hass,
+            self._entry,
+            [data[CONF_ADDRESS]],
+            message,
+            phone_id=None if device_id is None else int(device_id),
+            channel=data.get(CONF_CHANNEL, CHANNEL_SMS),
+            sim=None if sim is None else int(sim),
+        )
