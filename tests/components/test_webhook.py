@@ -1,0 +1,368 @@
+"""Push: the provider's webhooks, their checks, and polled copies firing once."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from http import HTTPStatus
+from typing import Any
+from unittest.mock import patch
+
+from aiohttp import ClientResponse
+from aiohttp.test_utils import TestClient
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.components import webhook
+from homeassistant.config_entries import ConfigEntryState, ConfigFlowResult
+from homeassistant.core import HomeAssistant
+from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.helpers.network import NoURLAvailableError
+import pytest
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_capture_events,
+)
+
+from custom_components.smsgateway24.api import MessageStatus
+from custom_components.smsgateway24.const import (
+    CONF_WEBHOOK,
+    CONF_WEBHOOK_ID,
+    DOMAIN,
+    EVENT_SMS_RECEIVED,
+    EVENT_SMS_STATUS,
+)
+from custom_components.smsgateway24.coordinator import SentMessage
+from tests.components.test_incoming import device_id, poll
+from tests.conftest import RunningSimulator
+
+WEBHOOK_ID = "0123456789abcdef" * 4
+SENDER = "+4915700000001"
+
+type Client = Callable[[], Awaitable[TestClient[Any, Any]]]
+
+
+@pytest.fixture(autouse=True)
+def frozen_time(freezer: FrozenDateTimeFactory) -> None:
+    """Fix the clock before the simulator builds its demo world."""
+    freezer.move_to("2026-11-20 12:00:00+00:00")
+
+
+@pytest.fixture
+async def push_entry(
+    hass: HomeAssistant, config_entry: MockConfigEntry
+) -> MockConfigEntry:
+    """The demo account's entry with push on, set up."""
+    config_entry.add_to_hass(hass)
+    hass.config_entries.async_update_entry(
+        config_entry,
+        options={
+            **config_entry.options,
+            CONF_WEBHOOK: True,
+            CONF_WEBHOOK_ID: WEBHOOK_ID,
+        },
+    )
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done()
+    return config_entry
+
+
+def incoming(sms_id: int, phone_id: int, **changes: Any) -> dict[str, Any]:
+    """An incoming-message payload as the provider pushes it."""
+    return {
+        "address": SENDER,
+        "date": "2026-11-20 12:01:00",
+        "date_sent": "2026-11-20 12:00:58",
+        "body": "ALARM OFF",
+        "internal_id": 17,
+        "channel_id": 1,
+        "sms_id": sms_id,
+        "device_id": phone_id,
+        "device_name": "Pixel 7",
+        "type": "text",
+        **changes,
+    }
+
+
+def placeholder(result: ConfigFlowResult) -> str:
+    """The address the options form shows."""
+    placeholders = result.get("description_placeholders")
+    assert placeholders is not None
+    return placeholders["webhook_url"]
+
+
+async def post(
+    client: Client, body: Any, webhook_id: str = WEBHOOK_ID
+) -> ClientResponse:
+    """POST a JSON payload (or raw text) to the webhook."""
+    http = await client()
+    if isinstance(body, str):
+        return await http.post(f"/api/webhook/{webhook_id}", data=body)
+    return await http.post(f"/api/webhook/{webhook_id}", json=body)
+
+
+async def test_pushed_message_fires_once(
+    hass: HomeAssistant,
+    simulator: RunningSimulator,
+    push_entry: MockConfigEntry,
+    hass_client_no_auth: Client,
+) -> None:
+    """A push fires the event with every field; the same push again does nothing."""
+    events = async_capture_events(hass, EVENT_SMS_RECEIVED)
+    for _ in range(2):
+        response = await post(hass_client_no_auth, incoming(900, simulator.pixel))
+        assert response.status == HTTPStatus.OK
+    await hass.async_block_till_done()
+
+    assert [event.data for event in events] == [
+        {
+            "config_entry_id": push_entry.entry_id,
+            "device_id": device_id(hass, simulator.pixel),
+            "gateway_device_id": simulator.pixel,
+            "sms_id": 900,
+            "phone": SENDER,
+            "text": "ALARM OFF",
+            "sim": 1,
+            "received_at": "2026-11-20T12:01:00+00:00",
+            "catch_up": False,
+        }
+    ]
+    state = hass.states.get("event.pixel_7_sms")
+    assert state is not None
+    assert state.attributes["sms_id"] == 900
+
+
+@pytest.mark.parametrize("push_first", [True, False])
+async def test_push_racing_a_poll_fires_once(  # noqa: PLR0917
+    hass: HomeAssistant,
+    simulator: RunningSimulator,
+    push_entry: MockConfigEntry,
+    hass_client_no_auth: Client,
+    freezer: FrozenDateTimeFactory,
+    push_first: bool,
+) -> None:
+    """Whether the push or the poll comes first, the message fires once."""
+    events = async_capture_events(hass, EVENT_SMS_RECEIVED)
+    await poll(hass, freezer)
+    sms_id = simulator.sim.inject_incoming(simulator.pixel, SENDER, "ALARM OFF")
+    payload = incoming(sms_id, simulator.pixel, channel_id=None, sim="0")
+    if push_first:
+        assert (await post(hass_client_no_auth, payload)).status == HTTPStatus.OK
+    await poll(hass, freezer)
+    if not push_first:
+        assert (await post(hass_client_no_auth, payload)).status == HTTPStatus.OK
+    await poll(hass, freezer)
+
+    assert [(event.data["sms_id"], event.data["sim"]) for event in events] == [
+        (sms_id, 0)
+    ]
+
+
+async def test_push_does_not_move_the_poll_window(
+    hass: HomeAssistant,
+    simulator: RunningSimulator,
+    push_entry: MockConfigEntry,
+    hass_client_no_auth: Client,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """A push dated far ahead by the phone's clock loses no polled message."""
+    events = async_capture_events(hass, EVENT_SMS_RECEIVED)
+    tomorrow = datetime(2026, 11, 21, 12, tzinfo=UTC)
+    payload = incoming(901, simulator.pixel, date=int(tomorrow.timestamp() * 1000))
+    assert (await post(hass_client_no_auth, payload)).status == HTTPStatus.OK
+    sms_id = simulator.sim.inject_incoming(simulator.pixel, SENDER, "polled")
+    await poll(hass, freezer)
+
+    assert [event.data["sms_id"] for event in events] == [901, sms_id]
+    assert events[0].data["received_at"] == tomorrow.isoformat()
+    # A date in seconds is read as such.
+    payload = incoming(902, simulator.pixel, date=int(tomorrow.timestamp()))
+    assert (await post(hass_client_no_auth, payload)).status == HTTPStatus.OK
+    assert events[2].data["received_at"] == tomorrow.isoformat()
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "{not json",
+        "[1, 2]",
+        {"address": SENDER, "body": "no ids"},
+        {"sms_id": 5, "device_id": "x", "address": SENDER},
+        {"sms_id": 5, "device_id": 1, "body": "no sender"},
+        {"sms_id": 5, "device_id": 1, "address": SENDER, "date": "yesterday"},
+        {"sms_id": 5, "device_id": 1, "address": SENDER, "date": 10**20},
+        {"sms_id": "x", "status_id": 7},
+        {"sms_id": 5, "status_id": "delivered"},
+    ],
+)
+async def test_bad_payload_is_refused(
+    hass: HomeAssistant,
+    push_entry: MockConfigEntry,
+    hass_client_no_auth: Client,
+    body: Any,
+) -> None:
+    """Bad JSON or missing fields: 400, nothing fired, nothing taken."""
+    events = async_capture_events(hass, EVENT_SMS_RECEIVED)
+    seen = list(push_entry.runtime_data.cursor.seen)
+    with patch.object(
+        push_entry.runtime_data, "async_handle_status_push"
+    ) as status_push:
+        response = await post(hass_client_no_auth, body)
+    assert response.status == HTTPStatus.BAD_REQUEST
+    await hass.async_block_till_done()
+    assert events == []
+    assert list(push_entry.runtime_data.cursor.seen) == seen
+    status_push.assert_not_called()
+
+
+async def test_unknown_phone_is_refused(
+    hass: HomeAssistant,
+    simulator: RunningSimulator,
+    push_entry: MockConfigEntry,
+    hass_client_no_auth: Client,
+) -> None:
+    """A payload for a phone that is not in the account is refused."""
+    events = async_capture_events(hass, EVENT_SMS_RECEIVED)
+    with patch.object(
+        push_entry.runtime_data, "async_handle_status_push"
+    ) as status_push:
+        message = await post(hass_client_no_auth, incoming(902, 999_999))
+        report = await post(
+            hass_client_no_auth, {"sms_id": 5, "status_id": 7, "device_id": 999_999}
+        )
+    assert message.status == HTTPStatus.NOT_FOUND
+    assert report.status == HTTPStatus.NOT_FOUND
+    await hass.async_block_till_done()
+    assert events == []
+    assert 902 not in push_entry.runtime_data.cursor.seen
+    status_push.assert_not_called()
+
+
+async def test_status_push_reaches_the_tracker(
+    hass: HomeAssistant,
+    simulator: RunningSimulator,
+    push_entry: MockConfigEntry,
+    hass_client_no_auth: Client,
+) -> None:
+    """A delivery-status payload hands its message id and status to the coordinator."""
+    payload = {
+        "sms_id": "4711",
+        "status_id": "7",
+        "status_message": "Delivered",
+        "sendto": SENDER,
+        "senttime": "2026-11-20 11:59:00",
+        "channel_id": 0,
+        "device_id": simulator.pixel,
+    }
+    with patch.object(
+        push_entry.runtime_data, "async_handle_status_push"
+    ) as status_push:
+        response = await post(hass_client_no_auth, payload)
+    assert response.status == HTTPStatus.OK
+    status_push.assert_called_once_with(4711, MessageStatus.DELIVERED)
+
+
+async def test_webhook_only_while_on_and_loaded(
+    hass: HomeAssistant,
+    simulator: RunningSimulator,
+    push_entry: MockConfigEntry,
+    hass_client_no_auth: Client,
+) -> None:
+    """The webhook goes with the entry; a wrong id or a GET finds nothing."""
+    assert (await post(hass_client_no_auth, {}, "wrong")).status == HTTPStatus.OK
+    http = await hass_client_no_auth()
+    get = await http.get(f"/api/webhook/{WEBHOOK_ID}")
+    assert get.status == HTTPStatus.METHOD_NOT_ALLOWED
+
+    assert await hass.config_entries.async_unload(push_entry.entry_id)
+    events = async_capture_events(hass, EVENT_SMS_RECEIVED)
+    await post(hass_client_no_auth, incoming(903, simulator.pixel))
+    await hass.async_block_till_done()
+    assert events == []
+    assert WEBHOOK_ID not in hass.data[webhook.DOMAIN]
+
+
+async def test_no_webhook_when_off(
+    hass: HomeAssistant, init_integration: MockConfigEntry
+) -> None:
+    """Push is off by default: nothing listens."""
+    assert init_integration.state is ConfigEntryState.LOADED
+    assert not any(
+        handler["domain"] == DOMAIN
+        for handler in hass.data.get(webhook.DOMAIN, {}).values()
+    )
+
+
+async def test_options_turn_push_on(
+    hass: HomeAssistant,
+    simulator: RunningSimulator,
+    init_integration: MockConfigEntry,
+    hass_client_no_auth: Client,
+) -> None:
+    """The options show the address; turning push on makes it answer."""
+    hass.config.external_url = "https://home.example.com"
+    entry = init_integration
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    assert result["type"] is FlowResultType.FORM
+    url = placeholder(result)
+    assert url.startswith("https://home.example.com/api/webhook/")
+    webhook_id = url.rsplit("/", 1)[1]
+    assert len(webhook_id) == 64
+
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"],
+        {
+            "scan_interval": 60,
+            "online_timeout": 10,
+            "catch_up_hours": 24,
+            "device_id": str(simulator.pixel),
+            "sim": "0",
+            CONF_WEBHOOK: True,
+        },
+    )
+    await hass.async_block_till_done()
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert entry.options[CONF_WEBHOOK] is True
+    assert entry.options[CONF_WEBHOOK_ID] == webhook_id
+
+    events = async_capture_events(hass, EVENT_SMS_RECEIVED)
+    response = await post(
+        hass_client_no_auth, incoming(904, simulator.pixel), webhook_id
+    )
+    assert response.status == HTTPStatus.OK
+    assert len(events) == 1
+
+    # The address stays the same once made.
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    assert placeholder(result) == url
+
+
+async def test_options_without_a_known_address(
+    hass: HomeAssistant, init_integration: MockConfigEntry
+) -> None:
+    """With no address configured, the form shows the webhook's path."""
+    with patch(
+        "homeassistant.components.webhook.async_generate_url",
+        side_effect=NoURLAvailableError,
+    ):
+        result = await hass.config_entries.options.async_init(init_integration.entry_id)
+    assert placeholder(result).startswith("/api/webhook/")
+
+
+async def test_status_push_fires_the_status_event(
+    hass: HomeAssistant,
+    simulator: RunningSimulator,
+    push_entry: MockConfigEntry,
+    hass_client_no_auth: Client,
+) -> None:
+    """A pushed delivery report of a message sent fires its status event."""
+    coordinator = push_entry.runtime_data
+    coordinator.async_track_sent(
+        [SentMessage(sms_id=4711, gateway_device_id=simulator.pixel, phone=SENDER)]
+    )
+    events = async_capture_events(hass, EVENT_SMS_STATUS)
+    payload = {"sms_id": 4711, "status_id": 7, "device_id": simulator.pixel}
+    assert (await post(hass_client_no_auth, payload)).status == HTTPStatus.OK
+    await hass.async_block_till_done()
+
+    assert [(event.data["sms_id"], event.data["status"]) for event in events] == [
+        (4711, "delivered")
+    ]
