@@ -193,8 +193,19 @@ class ControlApi:
         return _ok()
 
     async def offline(self, request: web.Request) -> web.Response:
-        """Disconnect a phone."""
-        self._sim.set_online(_device_id(request), online=False)
+        """Disconnect a phone: `{minutes?}` dates its last contact that long ago.
+
+        Without waiting out the online timeout, a client then sees it offline.
+        """
+        device_id = _device_id(request)
+        minutes = (await _Body.read(request)).number("minutes", 0)
+        if minutes < 0:
+            raise BadRequestError("minutes cannot be negative")
+        self._sim.set_online(device_id, online=False)
+        if minutes:
+            self._sim.phone(device_id).last_seen = self._sim.now() - timedelta(
+                minutes=minutes
+            )
         return _ok()
 
     async def fail(self, request: web.Request) -> web.Response:

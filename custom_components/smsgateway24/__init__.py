@@ -4,15 +4,28 @@ from __future__ import annotations
 
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers import config_validation as cv
+from homeassistant.helpers.typing import ConfigType
 
+from .const import DOMAIN
 from .coordinator import (
     SmsGateway24ConfigEntry,
     SmsGateway24Coordinator,
     async_delete_repairs,
     incoming_store,
+    sent_store,
 )
+from .push import async_setup_push
+from .services import async_setup_services
 
-PLATFORMS = [Platform.BINARY_SENSOR, Platform.EVENT, Platform.SENSOR]
+CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
+PLATFORMS = [Platform.BINARY_SENSOR, Platform.EVENT, Platform.NOTIFY, Platform.SENSOR]
+
+
+async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
+    """Register the actions, which serve every account."""
+    async_setup_services(hass)
+    return True
 
 
 async def async_setup_entry(
@@ -20,7 +33,8 @@ async def async_setup_entry(
 ) -> bool:
     """Poll the account once, then set up its phones' entities.
 
-    Received messages fire once the entities and devices they concern exist.
+    Received messages and status changes fire once the entities and devices
+    they concern exist.
     """
     coordinator = SmsGateway24Coordinator(hass, entry)
     await coordinator.async_config_entry_first_refresh()
@@ -29,21 +43,26 @@ async def async_setup_entry(
     entry.async_on_unload(
         coordinator.async_add_listener(coordinator.async_fire_received)
     )
+    entry.async_on_unload(coordinator.async_add_listener(coordinator.async_fire_status))
     coordinator.async_fire_received()
+    coordinator.async_fire_status()
+    async_setup_push(hass, entry)
     return True
 
 
 async def async_unload_entry(
     hass: HomeAssistant, entry: SmsGateway24ConfigEntry
 ) -> bool:
-    """Unload the account's entities; keep where incoming messages stopped."""
+    """Unload the account's entities; keep the incoming cursor and the tracked."""
     await entry.runtime_data.async_save_cursor()
+    await entry.runtime_data.async_save_tracked()
     return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
 
 
 async def async_remove_entry(
     hass: HomeAssistant, entry: SmsGateway24ConfigEntry
 ) -> None:
-    """Withdraw the account's repair issues and stored cursor with the account."""
+    """Withdraw the account's repair issues and stores with the account."""
     async_delete_repairs(hass, entry.entry_id)
     await incoming_store(hass, entry.entry_id).async_remove()
+    await sent_store(hass, entry.entry_id).async_remove()

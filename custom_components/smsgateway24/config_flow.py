@@ -3,20 +3,34 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+import re
 from typing import Any
 
 from aiohttp import ClientSession
+from homeassistant.components import webhook
 from homeassistant.config_entries import (
     ConfigEntry,
+    ConfigEntryState,
     ConfigFlow,
     ConfigFlowResult,
+    ConfigSubentry,
+    ConfigSubentryFlow,
     OptionsFlowWithReload,
+    SubentryFlowResult,
 )
-from homeassistant.const import CONF_EMAIL, CONF_PASSWORD, CONF_TOKEN, CONF_URL
-from homeassistant.core import callback
+from homeassistant.const import (
+    CONF_EMAIL,
+    CONF_NAME,
+    CONF_PASSWORD,
+    CONF_TOKEN,
+    CONF_URL,
+)
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.data_entry_flow import section
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
+from homeassistant.helpers.network import NoURLAvailableError
 from homeassistant.helpers.selector import (
+    BooleanSelector,
     NumberSelector,
     NumberSelectorConfig,
     NumberSelectorMode,
@@ -39,12 +53,18 @@ from .api import (
     SmsGateway24Error,
 )
 from .const import (
+    CHANNEL_SMS,
+    CHANNEL_TELEGRAM,
+    CONF_ADDRESS,
     CONF_ADVANCED,
     CONF_CATCH_UP_HOURS,
+    CONF_CHANNEL,
     CONF_DEVICE_ID,
     CONF_ONLINE_TIMEOUT,
     CONF_SCAN_INTERVAL,
     CONF_SIM,
+    CONF_WEBHOOK,
+    CONF_WEBHOOK_ID,
     DEFAULT_CATCH_UP_HOURS,
     DEFAULT_ONLINE_TIMEOUT,
     DEFAULT_SCAN_INTERVAL,
@@ -55,9 +75,12 @@ from .const import (
     MIN_CATCH_UP_HOURS,
     MIN_ONLINE_TIMEOUT,
     MIN_SCAN_INTERVAL,
+    RECIPIENT_CHANNELS,
     REQUEST_TIMEOUT,
+    SUBENTRY_RECIPIENT,
 )
 from .coordinator import SmsGateway24ConfigEntry
+from .services import TELEGRAM_ID
 
 EMAIL_SELECTOR = TextSelector(
     TextSelectorConfig(type=TextSelectorType.EMAIL, autocomplete="username")
@@ -157,6 +180,14 @@ class SmsGateway24ConfigFlow(ConfigFlow, domain=DOMAIN):
     def async_get_options_flow(config_entry: ConfigEntry) -> SmsGateway24OptionsFlow:
         """Options: polling, online timeout, catch-up limit, default phone and SIM."""
         return SmsGateway24OptionsFlow()
+
+    @classmethod
+    @callback
+    def async_get_supported_subentry_types(
+        cls, config_entry: ConfigEntry
+    ) -> dict[str, type[ConfigSubentryFlow]]:
+        """Recipients: each one becomes a notify entity."""
+        return {SUBENTRY_RECIPIENT: RecipientSubentryFlow}
 
     async def _async_sign_in(
         self,
@@ -292,10 +323,28 @@ class SmsGateway24ConfigFlow(ConfigFlow, domain=DOMAIN):
         )
 
 
+def webhook_url(hass: HomeAssistant, webhook_id: str) -> str:
+    """The address the phones push to, or its path when no address is known."""
+    try:
+        return webhook.async_generate_url(hass, webhook_id)
+    except NoURLAvailableError:
+        return webhook.async_generate_path(webhook_id)
+
+
 class SmsGateway24OptionsFlow(OptionsFlowWithReload):
-    """Polling, online timeout, catch-up limit, default phone and SIM."""
+    """Polling, online timeout, catch-up limit, default phone and SIM, push."""
 
     config_entry: SmsGateway24ConfigEntry
+    _new_webhook_id: str | None = None
+
+    @property
+    def _webhook_id(self) -> str:
+        """The entry's webhook id; made once, so that the pasted address stays valid."""
+        if kept := self.config_entry.options.get(CONF_WEBHOOK_ID):
+            return str(kept)
+        if self._new_webhook_id is None:
+            self._new_webhook_id = webhook.async_generate_id()
+        return self._new_webhook_id
 
     async def async_step_init(
         self, user_input: dict[str, Any] | None = None
@@ -306,6 +355,7 @@ class SmsGateway24OptionsFlow(OptionsFlowWithReload):
         phones = self.config_entry.runtime_data.data.phones
         if not phones:
             return self.async_abort(reason="no_devices")
+        webhook_id = self._webhook_id
         errors: dict[str, str] = {}
         if user_input is not None:
             if error := check_phone(phones, user_input):
@@ -313,6 +363,8 @@ class SmsGateway24OptionsFlow(OptionsFlowWithReload):
             else:
                 return self.async_create_entry(
                     data={
+                        CONF_WEBHOOK: bool(user_input.get(CONF_WEBHOOK, False)),
+                        CONF_WEBHOOK_ID: webhook_id,
                         CONF_SCAN_INTERVAL: int(user_input[CONF_SCAN_INTERVAL]),
                         CONF_ONLINE_TIMEOUT: int(user_input[CONF_ONLINE_TIMEOUT]),
                         CONF_CATCH_UP_HOURS: int(user_input[CONF_CATCH_UP_HOURS]),
@@ -360,5 +412,131 @@ class SmsGateway24OptionsFlow(OptionsFlowWithReload):
                     )
                 ),
             }
-        ).extend(phone_schema(phones, current).schema)
-        return self.async_show_form(step_id="init", data_schema=schema, errors=errors)
+        ).extend(
+            {
+                **phone_schema(phones, current).schema,
+                vol.Required(
+                    CONF_WEBHOOK, default=current.get(CONF_WEBHOOK, False)
+                ): BooleanSelector(),
+            }
+        )
+        return self.async_show_form(
+            step_id="init",
+            data_schema=schema,
+            errors=errors,
+            description_placeholders={
+                "webhook_url": webhook_url(self.hass, webhook_id)
+            },
+        )
+
+
+PHONE_NUMBER = re.compile(r"\+?[\d\s()./-]*\d[\d\s()./-]*")
+
+
+def recipient_schema(phones: Mapping[int, Phone]) -> vol.Schema:
+    """Name, channel and address of a recipient; optionally its phone and SIM."""
+    options = [
+        SelectOptionDict(value=str(phone.id), label=phone.title)
+        for phone in sorted(phones.values(), key=lambda phone: phone.title.lower())
+    ]
+    return vol.Schema(
+        {
+            vol.Required(CONF_NAME): TextSelector(),
+            vol.Required(CONF_CHANNEL, default=CHANNEL_SMS): SelectSelector(
+                SelectSelectorConfig(
+                    options=list(RECIPIENT_CHANNELS),
+                    translation_key="channel",
+                    mode=SelectSelectorMode.DROPDOWN,
+                )
+            ),
+            vol.Required(CONF_ADDRESS): TextSelector(),
+            vol.Optional(CONF_DEVICE_ID): SelectSelector(
+                SelectSelectorConfig(options=options, mode=SelectSelectorMode.DROPDOWN)
+            ),
+            vol.Optional(CONF_SIM): SIM_SELECTOR,
+        }
+    )
+
+
+def recipient_data(
+    phones: Mapping[int, Phone], default_phone: int, user_input: Mapping[str, Any]
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """The subentry data of a recipient form, and the form's errors."""
+    channel = user_input[CONF_CHANNEL]
+    address = user_input[CONF_ADDRESS].strip()
+    errors: dict[str, str] = {}
+    if not user_input[CONF_NAME].strip():
+        errors[CONF_NAME] = "empty_name"
+    pattern = TELEGRAM_ID if channel == CHANNEL_TELEGRAM else PHONE_NUMBER
+    if not pattern.fullmatch(address):
+        errors[CONF_ADDRESS] = (
+            "invalid_telegram_id" if channel == CHANNEL_TELEGRAM else "invalid_phone"
+        )
+    data: dict[str, Any] = {CONF_CHANNEL: channel, CONF_ADDRESS: address}
+    if CONF_DEVICE_ID in user_input:
+        data[CONF_DEVICE_ID] = int(user_input[CONF_DEVICE_ID])
+    if CONF_SIM in user_input and channel == CHANNEL_SMS:
+        data[CONF_SIM] = int(user_input[CONF_SIM])
+    if channel != CHANNEL_TELEGRAM:
+        phone = phones.get(data.get(CONF_DEVICE_ID, default_phone))
+        if phone is None:
+            errors[CONF_DEVICE_ID] = "unknown_device"
+        elif CONF_SIM in data and data[CONF_SIM] not in {s.slot for s in phone.sims}:
+            errors[CONF_SIM] = "sim_not_available"
+    return data, errors
+
+
+class RecipientSubentryFlow(ConfigSubentryFlow):
+    """Add or change a recipient; each one is a notify entity."""
+
+    async def async_step_user(
+        self, user_input: dict[str, Any] | None = None
+    ) -> SubentryFlowResult:
+        """Add a recipient."""
+        return await self._async_step_recipient("user", user_input, None)
+
+    async def async_step_reconfigure(
+        self, user_input: dict[str, Any] | None = None
+    ) -> SubentryFlowResult:
+        """Change a recipient; the entry reloads so the change applies at once."""
+        return await self._async_step_recipient(
+            "reconfigure", user_input, self._get_reconfigure_subentry()
+        )
+
+    async def _async_step_recipient(
+        self,
+        step_id: str,
+        user_input: dict[str, Any] | None,
+        subentry: ConfigSubentry | None,
+    ) -> SubentryFlowResult:
+        entry: SmsGateway24ConfigEntry = self._get_entry()
+        if entry.state is not ConfigEntryState.LOADED:
+            return self.async_abort(reason="not_loaded")
+        phones = entry.runtime_data.data.phones
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            data, errors = recipient_data(
+                phones, int(entry.options[CONF_DEVICE_ID]), user_input
+            )
+            if not errors:
+                title = user_input[CONF_NAME].strip()
+                if subentry is None:
+                    return self.async_create_entry(title=title, data=data)
+                return self.async_update_reload_and_abort(
+                    entry, subentry, title=title, data=data
+                )
+        suggested: dict[str, Any] = {}
+        if user_input is not None:
+            suggested = user_input
+        elif subentry is not None:
+            suggested = {
+                CONF_NAME: subentry.title,
+                **{key: str(value) for key, value in subentry.data.items()},
+            }
+        return self.async_show_form(
+            step_id=step_id,
+            data_schema=self.add_suggested_values_to_schema(
+                recipient_schema(phones), suggested
+            ),
+            errors=errors,
+        )

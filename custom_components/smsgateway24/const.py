@@ -16,6 +16,26 @@ CONF_SCAN_INTERVAL: Final = "scan_interval"
 CONF_ONLINE_TIMEOUT: Final = "online_timeout"
 CONF_CATCH_UP_HOURS: Final = "catch_up_hours"
 
+# A recipient subentry: one notify entity that sends to one address.
+SUBENTRY_RECIPIENT: Final = "recipient"
+CONF_CHANNEL: Final = "channel"
+CONF_ADDRESS: Final = "address"
+CHANNEL_SMS: Final = "sms"
+CHANNEL_WHATSAPP_BUSINESS: Final = "whatsapp_business"
+CHANNEL_WHATSAPP: Final = "whatsapp"
+CHANNEL_RCS: Final = "rcs"
+CHANNEL_TELEGRAM: Final = "telegram"
+# The channels of send_sms; a recipient may also use Telegram.
+MESSAGE_CHANNELS: Final = (
+    CHANNEL_SMS,
+    CHANNEL_WHATSAPP_BUSINESS,
+    CHANNEL_WHATSAPP,
+    CHANNEL_RCS,
+)
+RECIPIENT_CHANNELS: Final = (*MESSAGE_CHANNELS, CHANNEL_TELEGRAM)
+CONF_WEBHOOK: Final = "webhook"
+CONF_WEBHOOK_ID: Final = "webhook_id"
+
 DEFAULT_SCAN_INTERVAL: Final = 60
 MIN_SCAN_INTERVAL: Final = 15
 DEFAULT_ONLINE_TIMEOUT: Final = 10
@@ -52,3 +72,16 @@ ATTR_TEXT: Final = "text"
 ATTR_SIM: Final = "sim"
 ATTR_RECEIVED_AT: Final = "received_at"
 ATTR_CATCH_UP: Final = "catch_up"
+
+# The device trigger "SMS received" and its optional filters.
+TRIGGER_SMS_RECEIVED: Final = "sms_received"
+CONF_SENDER: Final = "sender"
+CONF_CONTAINS: Final = "contains"
+
+EVENT_SMS_STATUS: Final = "smsgateway24_sms_status"
+ATTR_STATUS: Final = "status"
+ATTR_STATUS_CODE: Final = "status_code"
+ATTR_FINAL: Final = "final"
+# A message sent is followed until its status is final, but no longer than this:
+# a phone that stays offline must not keep the extra request of each poll going.
+TRACKING_LIMIT: Final = timedelta(hours=48)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, TypedDict
@@ -30,11 +30,14 @@ from .const import (
     ATTR_CATCH_UP,
     ATTR_CONFIG_ENTRY_ID,
     ATTR_DEVICE_ID,
+    ATTR_FINAL,
     ATTR_GATEWAY_DEVICE_ID,
     ATTR_PHONE,
     ATTR_RECEIVED_AT,
     ATTR_SIM,
     ATTR_SMS_ID,
+    ATTR_STATUS,
+    ATTR_STATUS_CODE,
     ATTR_TEXT,
     CONF_CATCH_UP_HOURS,
     CONF_ONLINE_TIMEOUT,
@@ -44,6 +47,7 @@ from .const import (
     DEFAULT_SCAN_INTERVAL,
     DOMAIN,
     EVENT_SMS_RECEIVED,
+    EVENT_SMS_STATUS,
     FIRST_POLL_WINDOW,
     LOGGER,
     MESSAGE_OVERLAP,
@@ -51,6 +55,7 @@ from .const import (
     SEEN_IDS_LIMIT,
     STORAGE_SAVE_DELAY,
     STORAGE_VERSION,
+    TRACKING_LIMIT,
 )
 
 type SmsGateway24ConfigEntry = ConfigEntry[SmsGateway24Coordinator]
@@ -62,6 +67,59 @@ class GatewayData:
 
     phones: dict[int, Phone]
     new_incoming: tuple[Message, ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SentMessage:
+    """A message this integration sent, to follow until its status is final."""
+
+    sms_id: int
+    gateway_device_id: int
+    phone: str
+
+
+class StoredSent(TypedDict):
+    """A tracked message as it is kept on disk."""
+
+    sms_id: int
+    gateway_device_id: int
+    phone: str
+    status: int | None
+    since: str
+
+
+@dataclass(slots=True, kw_only=True)
+class TrackedMessage:
+    """A sent message being followed, and the last status seen of it."""
+
+    sent: SentMessage
+    since: datetime
+    status: MessageStatus | None = None
+
+    @classmethod
+    def from_stored(cls, stored: StoredSent) -> TrackedMessage:
+        """Rebuild a message followed by an earlier run."""
+        return cls(
+            sent=SentMessage(
+                sms_id=stored["sms_id"],
+                gateway_device_id=stored["gateway_device_id"],
+                phone=stored["phone"],
+            ),
+            since=datetime.fromisoformat(stored["since"]),
+            status=None
+            if stored["status"] is None
+            else MessageStatus(stored["status"]),
+        )
+
+    def to_stored(self) -> StoredSent:
+        """The message as it is kept on disk."""
+        return {
+            "sms_id": self.sent.sms_id,
+            "gateway_device_id": self.sent.gateway_device_id,
+            "phone": self.sent.phone,
+            "status": None if self.status is None else int(self.status),
+            "since": self.since.isoformat(),
+        }
 
 
 class StoredCursor(TypedDict):
@@ -88,8 +146,14 @@ class IncomingCursor:
         """Start of the next date window."""
         return self.newest - MESSAGE_OVERLAP
 
-    def take_new(self, messages: tuple[Message, ...]) -> tuple[Message, ...]:
-        """Keep the messages not seen before and move the cursor past them."""
+    def take_new(
+        self, messages: tuple[Message, ...], *, advance: bool = True
+    ) -> tuple[Message, ...]:
+        """Keep the messages not seen before and move the cursor past them.
+
+        A pushed message is only marked as seen (``advance=False``): its date
+        comes from the phone, and the polls alone decide where the window is.
+        """
         seen = set(self.seen)
         fresh = tuple(
             message
@@ -100,7 +164,11 @@ class IncomingCursor:
         )
         for message in fresh:
             self.seen.append(message.id)
-            if message.created is not None and message.created > self.newest:
+            if (
+                advance
+                and message.created is not None
+                and message.created > self.newest
+            ):
                 self.newest = message.created
         return fresh
 
@@ -119,6 +187,17 @@ class IncomingCursor:
 def incoming_store(hass: HomeAssistant, entry_id: str) -> Store[StoredCursor]:
     """The store of an entry's incoming cursor."""
     return Store(hass, STORAGE_VERSION, f"{DOMAIN}.{entry_id}.incoming")
+
+
+def sent_store(hass: HomeAssistant, entry_id: str) -> Store[list[StoredSent]]:
+    """The store of an entry's tracked sent messages."""
+    return Store(hass, STORAGE_VERSION, f"{DOMAIN}.{entry_id}.sent")
+
+
+def _device_id(registry: dr.DeviceRegistry, phone_id: int | None) -> str | None:
+    """The Home Assistant device id of a gateway phone, if it has a device."""
+    device = registry.async_get_device(identifiers={(DOMAIN, str(phone_id))})
+    return None if device is None else device.id
 
 
 @callback
@@ -143,6 +222,11 @@ class SmsGateway24Coordinator(DataUpdateCoordinator[GatewayData]):
     the history: the phone list, and the incoming messages of a date window.
     Each new incoming message fires ``EVENT_SMS_RECEIVED`` once, also across
     restarts: the cursor is kept in a store.
+
+    While sent messages are tracked, one more request fetches the messages
+    created since the oldest of them was sent, whatever their status; each
+    status change of a tracked message fires ``EVENT_SMS_STATUS`` once, also
+    across restarts: the last status seen is kept in a store.
     """
 
     config_entry: SmsGateway24ConfigEntry
@@ -160,6 +244,9 @@ class SmsGateway24Coordinator(DataUpdateCoordinator[GatewayData]):
         self._store = incoming_store(hass, entry.entry_id)
         # Taken by a poll, fired once the poll's entities and devices exist.
         self._unfired: list[Message] = []
+        self.tracked: dict[int, TrackedMessage] = {}
+        self._sent_store = sent_store(hass, entry.entry_id)
+        self._unfired_status: list[tuple[SentMessage, MessageStatus]] = []
         super().__init__(
             hass,
             LOGGER,
@@ -196,17 +283,39 @@ class SmsGateway24Coordinator(DataUpdateCoordinator[GatewayData]):
         """Resume from where the last run stopped, if there was one."""
         if (stored := await self._store.async_load()) is not None:
             self.cursor = IncomingCursor.from_stored(stored)
+        for stored_sent in await self._sent_store.async_load() or []:
+            tracked = TrackedMessage.from_stored(stored_sent)
+            self.tracked[tracked.sent.sms_id] = tracked
 
     async def async_save_cursor(self) -> None:
         """Write the cursor now, rather than after the save delay."""
         await self._store.async_save(self.cursor.to_stored())
 
+    async def async_save_tracked(self) -> None:
+        """Write the tracked messages now, rather than after the save delay."""
+        await self._sent_store.async_save(self._tracked_to_stored())
+
+    def _tracked_to_stored(self) -> list[StoredSent]:
+        return [tracked.to_stored() for tracked in self.tracked.values()]
+
+    @callback
+    def _save_tracked_later(self) -> None:
+        self._sent_store.async_delay_save(self._tracked_to_stored, STORAGE_SAVE_DELAY)
+
     async def _async_update_data(self) -> GatewayData:
-        """Fetch the phones and the incoming messages of the window."""
+        """Fetch the phones, the incoming messages of the window, and the tracked."""
+        self._expire_tracked()
         try:
             phones = await self.client.get_phones()
             incoming = await self.client.get_messages(
                 status=MessageStatus.INCOMING, begin=self.cursor.begin
+            )
+            sent = (
+                await self.client.get_messages(
+                    begin=min(t.since for t in self.tracked.values()) - MESSAGE_OVERLAP
+                )
+                if self.tracked
+                else None
             )
         except SmsGateway24AuthenticationError as err:
             raise ConfigEntryAuthFailed(
@@ -222,6 +331,10 @@ class SmsGateway24Coordinator(DataUpdateCoordinator[GatewayData]):
         if fresh:
             self._store.async_delay_save(self.cursor.to_stored, STORAGE_SAVE_DELAY)
             self._unfired.extend(self._within_catch_up_limit(fresh))
+        if sent is not None:
+            for message in sent.messages:
+                if (tracked := self.tracked.get(message.id)) is not None:
+                    self._take_status(tracked, message.status)
         data = GatewayData(phones=phones, new_incoming=fresh)
         self._sync_devices(phones)
         self._update_repairs(phones)
@@ -241,20 +354,85 @@ class SmsGateway24Coordinator(DataUpdateCoordinator[GatewayData]):
         return kept
 
     @callback
+    def _expire_tracked(self) -> None:
+        """Stop following the messages sent too long ago to still change."""
+        oldest = dt_util.utcnow() - TRACKING_LIMIT
+        expired = [t for t in self.tracked.values() if t.since < oldest]
+        for tracked in expired:
+            LOGGER.debug(
+                "Stopped tracking message %d: no final status within %s",
+                tracked.sent.sms_id,
+                TRACKING_LIMIT,
+            )
+            del self.tracked[tracked.sent.sms_id]
+        if expired:
+            self._save_tracked_later()
+
+    @callback
+    def _take_status(self, tracked: TrackedMessage, status: MessageStatus) -> bool:
+        """Record a status of a tracked message; return whether it changed."""
+        if status == tracked.status:
+            return False
+        tracked.status = status
+        self._unfired_status.append((tracked.sent, status))
+        if status.final:
+            del self.tracked[tracked.sent.sms_id]
+        self._save_tracked_later()
+        return True
+
+    @callback
+    def async_track_sent(self, messages: Iterable[SentMessage]) -> None:
+        """Follow the status of messages just sent until it is final."""
+        now = dt_util.utcnow()
+        for sent in messages:
+            self.tracked.setdefault(sent.sms_id, TrackedMessage(sent=sent, since=now))
+        self._save_tracked_later()
+
+    @callback
+    def async_handle_status_push(self, sms_id: int, status_code: int) -> None:
+        """Take a delivery status pushed by the provider for a tracked message.
+
+        It counts as if a poll had seen it: a poll that sees it again does not
+        fire again.
+        """
+        if (tracked := self.tracked.get(sms_id)) is None:
+            LOGGER.debug("Ignored a status of message %d: it is not tracked", sms_id)
+            return
+        if self._take_status(tracked, MessageStatus(status_code)):
+            self.async_fire_status()
+
+    @callback
+    def async_fire_status(self) -> None:
+        """Fire the event of each status change seen since the last call."""
+        registry = dr.async_get(self.hass)
+        changes, self._unfired_status = self._unfired_status, []
+        for sent, status in changes:
+            self.hass.bus.async_fire(
+                EVENT_SMS_STATUS,
+                {
+                    ATTR_CONFIG_ENTRY_ID: self.config_entry.entry_id,
+                    ATTR_DEVICE_ID: _device_id(registry, sent.gateway_device_id),
+                    ATTR_GATEWAY_DEVICE_ID: sent.gateway_device_id,
+                    ATTR_SMS_ID: sent.sms_id,
+                    ATTR_PHONE: sent.phone,
+                    ATTR_STATUS: status.slug,
+                    ATTR_STATUS_CODE: int(status),
+                    ATTR_FINAL: status.final,
+                },
+            )
+
+    @callback
     def async_fire_received(self) -> None:
         """Fire the event of each message taken by the polls since the last call."""
         registry = dr.async_get(self.hass)
         messages, self._unfired = self._unfired, []
         for message in messages:
             received_at = message.created or dt_util.utcnow()
-            device = registry.async_get_device(
-                identifiers={(DOMAIN, str(message.device_id))}
-            )
             self.hass.bus.async_fire(
                 EVENT_SMS_RECEIVED,
                 {
                     ATTR_CONFIG_ENTRY_ID: self.config_entry.entry_id,
-                    ATTR_DEVICE_ID: None if device is None else device.id,
+                    ATTR_DEVICE_ID: _device_id(registry, message.device_id),
                     ATTR_GATEWAY_DEVICE_ID: message.device_id,
                     ATTR_SMS_ID: message.id,
                     ATTR_PHONE: message.phone,
@@ -266,10 +444,34 @@ class SmsGateway24Coordinator(DataUpdateCoordinator[GatewayData]):
             )
 
     @callback
+    def async_receive_pushed(self, message: Message) -> None:
+        """Fire a message a phone pushed, unless a poll or a push took it already."""
+        if fresh := self.cursor.take_new((message,), advance=False):
+            self._store.async_delay_save(self.cursor.to_stored, STORAGE_SAVE_DELAY)
+            self._unfired.extend(fresh)
+            self.async_fire_received()
+
+    @callback
     def async_listen_received(
         self, phone_id: int, action: Callable[[Event[Mapping[str, Any]]], None]
     ) -> CALLBACK_TYPE:
         """Call ``action`` with each message this account's phone receives."""
+        return self._async_listen_phone(EVENT_SMS_RECEIVED, phone_id, action)
+
+    @callback
+    def async_listen_status(
+        self, phone_id: int, action: Callable[[Event[Mapping[str, Any]]], None]
+    ) -> CALLBACK_TYPE:
+        """Call ``action`` with each status change of a message this phone sent."""
+        return self._async_listen_phone(EVENT_SMS_STATUS, phone_id, action)
+
+    @callback
+    def _async_listen_phone(
+        self,
+        event_type: str,
+        phone_id: int,
+        action: Callable[[Event[Mapping[str, Any]]], None],
+    ) -> CALLBACK_TYPE:
         entry_id = self.config_entry.entry_id
 
         @callback
@@ -280,7 +482,7 @@ class SmsGateway24Coordinator(DataUpdateCoordinator[GatewayData]):
             )
 
         return self.hass.bus.async_listen(
-            EVENT_SMS_RECEIVED, action, event_filter=for_this_phone
+            event_type, action, event_filter=for_this_phone
         )
 
     @callback

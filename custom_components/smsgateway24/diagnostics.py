@@ -57,4 +57,5 @@ async def async_get_config_entry_diagnostics(
             "begin": coordinator.cursor.begin.isoformat(),
             "seen_ids": len(coordinator.cursor.seen),
         },
+        "tracked_messages": len(coordinator.tracked),
     }

@@ -1,4 +1,4 @@
-"""Event entities: what each gateway phone received."""
+"""Event entities: what each gateway phone received, and what became of what it sent."""
 
 from __future__ import annotations
 
@@ -9,19 +9,25 @@ from homeassistant.components.event import EventEntity, EventEntityDescription
 from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .api import Phone
-from .const import ATTR_CONFIG_ENTRY_ID
+from .api import MessageStatus, Phone
+from .const import ATTR_CONFIG_ENTRY_ID, ATTR_STATUS_CODE
 from .coordinator import SmsGateway24ConfigEntry
 from .entity import PhoneEntity, async_add_phone_entities
 
 PARALLEL_UPDATES = 0
 
 EVENT_TYPE_SMS_RECEIVED = "sms_received"
+EVENT_TYPE_SMS_DELIVERED = "sms_delivered"
+EVENT_TYPE_SMS_FAILED = "sms_failed"
 
 SMS_EVENT = EventEntityDescription(
     key="sms",
     translation_key="sms",
-    event_types=[EVENT_TYPE_SMS_RECEIVED],
+    event_types=[
+        EVENT_TYPE_SMS_RECEIVED,
+        EVENT_TYPE_SMS_DELIVERED,
+        EVENT_TYPE_SMS_FAILED,
+    ],
 )
 
 
@@ -40,22 +46,39 @@ async def async_setup_entry(
 
 
 class SmsEvent(PhoneEntity, EventEntity):
-    """The messages a gateway phone receives, as events."""
+    """The messages a gateway phone receives, and the outcome of those it sends."""
 
     async def async_added_to_hass(self) -> None:
-        """Follow the messages this phone receives."""
+        """Follow the messages this phone receives and sends."""
         await super().async_added_to_hass()
         self.async_on_remove(
             self.coordinator.async_listen_received(self.phone_id, self._async_received)
+        )
+        self.async_on_remove(
+            self.coordinator.async_listen_status(self.phone_id, self._async_status)
         )
 
     @callback
     def _async_received(self, event: Event[Mapping[str, Any]]) -> None:
         """Record the message with the bus event's data."""
+        self._record(EVENT_TYPE_SMS_RECEIVED, event)
+
+    @callback
+    def _async_status(self, event: Event[Mapping[str, Any]]) -> None:
+        """Record a message sent that was delivered or failed; not the steps before."""
+        status = MessageStatus(event.data[ATTR_STATUS_CODE])
+        if status is MessageStatus.DELIVERED:
+            self._record(EVENT_TYPE_SMS_DELIVERED, event)
+        elif status.failed:
+            self._record(EVENT_TYPE_SMS_FAILED, event)
+
+    @callback
+    def _record(self, event_type: str, event: Event[Mapping[str, Any]]) -> None:
+        """Take the bus event's data, but the entry, as the entity's event."""
         data = {
             key: value
             for key, value in event.data.items()
             if key != ATTR_CONFIG_ENTRY_ID
         }
-        self._trigger_event(EVENT_TYPE_SMS_RECEIVED, data)
+        self._trigger_event(event_type, data)
         self.async_write_ha_state()

@@ -12,13 +12,16 @@ from homeassistant.components.logbook.const import (
 from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.helpers import device_registry as dr
 
+from .api import MessageStatus
 from .const import (
     ATTR_DEVICE_ID,
     ATTR_GATEWAY_DEVICE_ID,
     ATTR_PHONE,
+    ATTR_STATUS_CODE,
     ATTR_TEXT,
     DOMAIN,
     EVENT_SMS_RECEIVED,
+    EVENT_SMS_STATUS,
 )
 
 # How much of a message the logbook shows.
@@ -30,19 +33,22 @@ def async_describe_events(
     hass: HomeAssistant,
     async_describe_event: Callable[[str, str, Callable[[Event], dict[str, str]]], None],
 ) -> None:
-    """Describe a received message: who sent what to which phone."""
+    """Describe a received message and the status changes of a message sent."""
 
-    @callback
-    def describe_received(event: Event) -> dict[str, str]:
-        data: dict[str, Any] = dict(event.data)
+    def phone_name(data: dict[str, Any]) -> str:
         device = (
             dr.async_get(hass).async_get(data[ATTR_DEVICE_ID])
             if data.get(ATTR_DEVICE_ID)
             else None
         )
-        phone = (
+        return (
             (device.name_by_user or device.name) if device is not None else None
         ) or str(data[ATTR_GATEWAY_DEVICE_ID])
+
+    @callback
+    def describe_received(event: Event) -> dict[str, str]:
+        data: dict[str, Any] = dict(event.data)
+        phone = phone_name(data)
         return {
             LOGBOOK_ENTRY_NAME: "SMSGateway24",
             LOGBOOK_ENTRY_MESSAGE: (
@@ -51,4 +57,21 @@ def async_describe_events(
             ),
         }
 
+    @callback
+    def describe_status(event: Event) -> dict[str, str]:
+        data: dict[str, Any] = dict(event.data)
+        status = MessageStatus(data[ATTR_STATUS_CODE])
+        outcome = (
+            f"failed ({status.slug})"
+            if status.failed
+            else status.slug.replace("_", " ")
+        )
+        return {
+            LOGBOOK_ENTRY_NAME: "SMSGateway24",
+            LOGBOOK_ENTRY_MESSAGE: (
+                f"SMS to {data[ATTR_PHONE]} {outcome} (from {phone_name(data)})"
+            ),
+        }
+
     async_describe_event(DOMAIN, EVENT_SMS_RECEIVED, describe_received)
+    async_describe_event(DOMAIN, EVENT_SMS_STATUS, describe_status)

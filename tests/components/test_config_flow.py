@@ -43,6 +43,8 @@ from custom_components.smsgateway24.const import (
     CONF_ONLINE_TIMEOUT,
     CONF_SCAN_INTERVAL,
     CONF_SIM,
+    CONF_WEBHOOK,
+    CONF_WEBHOOK_ID,
     DOMAIN,
 )
 from simulator.app import create_app
@@ -702,10 +704,16 @@ async def test_options_flow(
         CONF_CATCH_UP_HOURS: 48,
         CONF_DEVICE_ID: simulator.galaxy,
         CONF_SIM: 0,
+        CONF_WEBHOOK: False,
+        CONF_WEBHOOK_ID: entry.options[CONF_WEBHOOK_ID],
     }
     assert result["data"] == expected
     assert entry.options == expected
-    assert all(type(value) is int for value in entry.options.values())
+    assert all(
+        type(entry.options[key]) is int
+        for key in expected
+        if key not in (CONF_WEBHOOK, CONF_WEBHOOK_ID)
+    )
     assert entry.state is ConfigEntryState.LOADED
     assert entry.runtime_data is not coordinator
     assert entry.runtime_data.update_interval == timedelta(seconds=120)
@@ -950,7 +958,7 @@ def test_every_field_has_a_label() -> None:
         ("config", "device"): phone_fields,
         ("config", "reauth_confirm"): {CONF_PASSWORD},
         ("options", "init"): phone_fields
-        | {CONF_SCAN_INTERVAL, CONF_ONLINE_TIMEOUT, CONF_CATCH_UP_HOURS},
+        | {CONF_SCAN_INTERVAL, CONF_ONLINE_TIMEOUT, CONF_CATCH_UP_HOURS, CONF_WEBHOOK},
     }
     for (flow, step), fields in expected.items():
         texts = strings[flow]["step"][step]

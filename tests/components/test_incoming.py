@@ -110,7 +110,11 @@ async def test_event_entity_records_the_message(
     before = hass.states.get(PIXEL_EVENT)
     assert before is not None
     assert before.state == "unknown"
-    assert before.attributes["event_types"] == ["sms_received"]
+    assert before.attributes["event_types"] == [
+        "sms_received",
+        "sms_delivered",
+        "sms_failed",
+    ]
     await poll(hass, freezer)
     sms_id = simulator.sim.inject_incoming(simulator.pixel, "+4915700000001", "Hi")
     await poll(hass, freezer)
@@ -121,7 +125,7 @@ async def test_event_entity_records_the_message(
     attributes = dict(state.attributes)
     assert attributes.pop("friendly_name") == "Pixel 7 SMS"
     assert attributes == {
-        "event_types": ["sms_received"],
+        "event_types": ["sms_received", "sms_delivered", "sms_failed"],
         "event_type": "sms_received",
         "device_id": device_id(hass, simulator.pixel),
         "gateway_device_id": simulator.pixel,

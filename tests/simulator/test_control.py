@@ -147,6 +147,22 @@ async def test_phones(client: Client, world: World) -> None:
     assert phone.id not in world.account.phones
 
 
+async def test_offline_since(client: Client, world: World) -> None:
+    phone = world.other
+    assert await client.control(
+        "POST", f"phones/{phone.id}/offline", {"minutes": 30}
+    ) == (200, OK)
+    assert not phone.online
+    assert phone.last_seen == START - timedelta(minutes=30)
+    assert await client.control(
+        "POST", f"phones/{phone.id}/offline", {"minutes": -1}
+    ) == (400, {"error": "minutes cannot be negative"})
+    assert await client.control(
+        "POST", f"phones/{phone.id}/offline", {"minutes": "30"}
+    ) == (400, {"error": "minutes must be a number"})
+    assert phone.last_seen == START - timedelta(minutes=30)
+
+
 @pytest.mark.parametrize(
     ("body", "status", "error"),
     [

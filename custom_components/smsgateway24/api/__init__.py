@@ -24,6 +24,7 @@ from .models import (
     Phone,
     PhoneStatus,
     SimCard,
+    StatusReport,
     format_utc,
     parse_date,
 )
@@ -48,6 +49,7 @@ __all__ = [
     "SmsGateway24Error",
     "SmsGateway24ResponseError",
     "SmsGateway24TimeoutError",
+    "StatusReport",
     "format_utc",
     "parse_date",
 ]

@@ -250,6 +250,52 @@ class Message:
             newsletter_id=_optional_int(obj.get("paketid"), "paketid"),
         )
 
+    @classmethod
+    def from_push(cls, data: object) -> Self:
+        """Parse the incoming-message webhook a phone pushes.
+
+        The channel is ``channel_id`` (older pages: ``sim``); the date is read
+        as the API's dates are, or as a Unix time when it is a number.
+        """
+        obj = _object(data, "webhook")
+        channel = obj.get("channel_id")
+        if channel is None or channel == "":
+            channel = obj.get("sim")
+        return cls(
+            id=_int(obj.get("sms_id"), "sms_id"),
+            phone=_required_text(obj.get("address"), "address"),
+            body=_string(obj.get("body"), "body"),
+            status=MessageStatus.INCOMING,
+            status_title=None,
+            device_id=_int(obj.get("device_id"), "device_id"),
+            sim=_optional_int(channel, "channel_id"),
+            customer_id=None,
+            urgent=False,
+            created=_push_date(obj.get("date")),
+            sent_at=None,
+            send_at=None,
+            newsletter_id=None,
+        )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StatusReport:
+    """The delivery-status webhook a phone pushes about a message it sent."""
+
+    sms_id: int
+    status: MessageStatus
+    device_id: int | None
+
+    @classmethod
+    def from_push(cls, data: object) -> Self:
+        """Parse the webhook's JSON."""
+        obj = _object(data, "webhook")
+        return cls(
+            sms_id=_int(obj.get("sms_id"), "sms_id"),
+            status=MessageStatus(_int(obj.get("status_id"), "status_id")),
+            device_id=_optional_int(obj.get("device_id"), "device_id"),
+        )
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class MessageList:
@@ -349,6 +395,17 @@ def parse_date(value: object) -> datetime | None:
     if not isinstance(text, str):
         raise SmsGateway24ResponseError("Date object has no 'date' text")
     return _parse_local(text, _zone(obj.get("timezone")))
+
+
+def _push_date(value: object) -> datetime | None:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        # Android counts milliseconds; a number that large is no date in seconds.
+        seconds = value / 1000 if value > 10**11 else value
+        try:
+            return datetime.fromtimestamp(seconds, UTC)
+        except (OverflowError, OSError, ValueError) as err:
+            raise SmsGateway24ResponseError("Date is out of range") from err
+    return parse_date(value)
 
 
 def format_utc(moment: datetime, pattern: str = "%Y-%m-%d %H:%M:%S") -> str:
