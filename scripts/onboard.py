@@ -99,7 +99,7 @@ async def _create_user(session: aiohttp.ClientSession, client_id: str) -> str:
         return str((await _json(response))["auth_code"])
 
 
-async def _log_in(session: aiohttp.ClientSession, client_id: str) -> str:
+async def log_in(session: aiohttp.ClientSession, client_id: str) -> str:
     """Log the development user in and return an authorization code."""
     start = {
         "client_id": client_id,
@@ -120,16 +120,18 @@ async def _log_in(session: aiohttp.ClientSession, client_id: str) -> str:
     return str(result["result"])
 
 
-async def _access_token(
+async def token_answer(
     session: aiohttp.ClientSession, client_id: str, auth_code: str
-) -> str:
+) -> dict[str, Any]:
+    """Trade an authorization code for the tokens (access and refresh)."""
     form = {
         "grant_type": "authorization_code",
         "code": auth_code,
         "client_id": client_id,
     }
     async with session.post("/auth/token", data=form) as response:
-        return str((await _json(response))["access_token"])
+        answer: dict[str, Any] = await _json(response)
+    return answer
 
 
 async def _websocket_commands(
@@ -157,8 +159,8 @@ async def finish(url: str, wait_seconds: float) -> bool:
         if "user" in pending:
             auth_code = await _create_user(session, client_id)
         else:
-            auth_code = await _log_in(session, client_id)
-        token = await _access_token(session, client_id, auth_code)
+            auth_code = await log_in(session, client_id)
+        token = (await token_answer(session, client_id, auth_code))["access_token"]
         await _websocket_commands(
             session,
             token,

@@ -1,0 +1,1 @@
+"""End-to-end tests: the simulator and a real Home Assistant, run as processes."""
