@@ -96,6 +96,19 @@ SIM_SELECTOR = SelectSelector(
 )
 
 
+def whole_number(minimum: float, maximum: float, unit: str) -> NumberSelector:
+    """A box for a whole number from ``minimum`` to ``maximum``, in ``unit``."""
+    return NumberSelector(
+        NumberSelectorConfig(
+            min=minimum,
+            max=maximum,
+            step=1,
+            unit_of_measurement=unit,
+            mode=NumberSelectorMode.BOX,
+        )
+    )
+
+
 def credentials_schema(email: str | None = None, url: str = DEFAULT_URL) -> vol.Schema:
     """Ask e-mail and password, with the server URL in a collapsed section."""
     return vol.Schema(
@@ -378,39 +391,15 @@ class SmsGateway24OptionsFlow(OptionsFlowWithReload):
                 vol.Required(
                     CONF_SCAN_INTERVAL,
                     default=current.get(CONF_SCAN_INTERVAL, DEFAULT_SCAN_INTERVAL),
-                ): NumberSelector(
-                    NumberSelectorConfig(
-                        min=MIN_SCAN_INTERVAL,
-                        max=3600,
-                        step=1,
-                        unit_of_measurement="s",
-                        mode=NumberSelectorMode.BOX,
-                    )
-                ),
+                ): whole_number(MIN_SCAN_INTERVAL, 3600, "s"),
                 vol.Required(
                     CONF_ONLINE_TIMEOUT,
                     default=current.get(CONF_ONLINE_TIMEOUT, DEFAULT_ONLINE_TIMEOUT),
-                ): NumberSelector(
-                    NumberSelectorConfig(
-                        min=MIN_ONLINE_TIMEOUT,
-                        max=1440,
-                        step=1,
-                        unit_of_measurement="min",
-                        mode=NumberSelectorMode.BOX,
-                    )
-                ),
+                ): whole_number(MIN_ONLINE_TIMEOUT, 1440, "min"),
                 vol.Required(
                     CONF_CATCH_UP_HOURS,
                     default=current.get(CONF_CATCH_UP_HOURS, DEFAULT_CATCH_UP_HOURS),
-                ): NumberSelector(
-                    NumberSelectorConfig(
-                        min=MIN_CATCH_UP_HOURS,
-                        max=MAX_CATCH_UP_HOURS,
-                        step=1,
-                        unit_of_measurement="h",
-                        mode=NumberSelectorMode.BOX,
-                    )
-                ),
+                ): whole_number(MIN_CATCH_UP_HOURS, MAX_CATCH_UP_HOURS, "h"),
             }
         ).extend(
             {

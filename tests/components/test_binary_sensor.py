@@ -14,7 +14,6 @@ from homeassistant.helpers import entity_platform, entity_registry as er
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
-    async_fire_time_changed,
     snapshot_platform,
 )
 from syrupy.assertion import SnapshotAssertion
@@ -23,16 +22,14 @@ from custom_components.smsgateway24.api import Phone
 from custom_components.smsgateway24.binary_sensor import RoamingBinarySensor
 from custom_components.smsgateway24.const import CONF_ONLINE_TIMEOUT, DOMAIN
 from simulator.models import Sim
+from tests.components.common import poll, state
 from tests.conftest import RunningSimulator
 
 PIXEL_ONLINE = "binary_sensor.pixel_7_online"
 GALAXY_ONLINE = "binary_sensor.galaxy_a52_online"
 
 
-@pytest.fixture(autouse=True)
-def frozen_time(freezer: FrozenDateTimeFactory) -> None:
-    """Fix the clock before the simulator builds its demo world."""
-    freezer.move_to("2026-11-20 12:00:00+00:00")
+pytestmark = pytest.mark.usefixtures("frozen_time")
 
 
 @pytest.fixture(autouse=True)
@@ -40,23 +37,6 @@ def only_binary_sensors() -> Generator[None]:
     """Set up the binary sensor platform alone."""
     with patch("custom_components.smsgateway24.PLATFORMS", [Platform.BINARY_SENSOR]):
         yield
-
-
-async def poll(
-    hass: HomeAssistant, freezer: FrozenDateTimeFactory, seconds: int = 60
-) -> None:
-    """Let time pass so that the coordinator polls once."""
-    freezer.tick(timedelta(seconds=seconds))
-    async_fire_time_changed(hass)
-    # The coordinator polls in a background task.
-    await hass.async_block_till_done(wait_background_tasks=True)
-
-
-def state(hass: HomeAssistant, entity_id: str) -> str:
-    """The state of an entity that must exist."""
-    found = hass.states.get(entity_id)
-    assert found is not None, entity_id
-    return found.state
 
 
 async def test_binary_sensors(

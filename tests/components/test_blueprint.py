@@ -18,7 +18,7 @@ from pytest_homeassistant_custom_component.common import (
 )
 
 from custom_components.smsgateway24.const import DOMAIN
-from tests.components.test_incoming import device_id, poll
+from tests.components.common import device_id, poll
 from tests.conftest import RunningSimulator
 
 ROOT = Path(__file__).parents[2]
@@ -27,10 +27,7 @@ USE_PATH = f"{DOMAIN}/sms_command.yaml"
 AUTOMATION = "automation"
 
 
-@pytest.fixture(autouse=True)
-def frozen_time(freezer: FrozenDateTimeFactory) -> None:
-    """Fix the clock before the simulator builds its demo world."""
-    freezer.move_to("2026-11-20 12:00:00+00:00")
+pytestmark = pytest.mark.usefixtures("frozen_time")
 
 
 def load() -> Blueprint:

@@ -9,28 +9,16 @@ from homeassistant.core import HomeAssistant
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
-    async_fire_time_changed,
 )
 
 from custom_components.smsgateway24.const import SEEN_IDS_LIMIT
 from custom_components.smsgateway24.coordinator import SmsGateway24Coordinator
 from simulator.demo import DEMO_EMAIL
 from simulator.models import Sim
+from tests.components.common import poll
 from tests.conftest import RunningSimulator
 
-
-@pytest.fixture(autouse=True)
-def frozen_time(freezer: FrozenDateTimeFactory) -> None:
-    """Fix the clock before the simulator builds its demo world."""
-    freezer.move_to("2026-11-20 12:00:00+00:00")
-
-
-async def poll(hass: HomeAssistant, freezer: FrozenDateTimeFactory) -> None:
-    """Let the scan interval pass so that the coordinator polls once."""
-    freezer.tick(timedelta(seconds=60))
-    async_fire_time_changed(hass)
-    # The coordinator polls in a background task.
-    await hass.async_block_till_done(wait_background_tasks=True)
+pytestmark = pytest.mark.usefixtures("frozen_time")
 
 
 async def one_poll(

@@ -23,17 +23,14 @@ import voluptuous_serialize
 
 from custom_components.smsgateway24 import device_trigger
 from custom_components.smsgateway24.const import DOMAIN
-from tests.components.test_incoming import device_id, poll
+from tests.components.common import device_id, poll
 from tests.conftest import RunningSimulator
 
 SENDER = "+4915700000001"
 AUTOMATION = "automation"
 
 
-@pytest.fixture(autouse=True)
-def frozen_time(freezer: FrozenDateTimeFactory) -> None:
-    """Fix the clock before the simulator builds its demo world."""
-    freezer.move_to("2026-11-20 12:00:00+00:00")
+pytestmark = pytest.mark.usefixtures("frozen_time")
 
 
 @pytest.fixture

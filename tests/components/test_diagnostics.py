@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 
-from freezegun.api import FrozenDateTimeFactory
 from homeassistant.const import CONF_URL
 from homeassistant.core import HomeAssistant
 import pytest
@@ -19,11 +18,7 @@ from syrupy.filters import props
 from simulator.demo import DEMO_EMAIL, DEMO_PASSWORD
 from tests.conftest import RunningSimulator
 
-
-@pytest.fixture(autouse=True)
-def frozen_time(freezer: FrozenDateTimeFactory) -> None:
-    """Fix the clock before the simulator builds its demo world."""
-    freezer.move_to("2026-11-20 12:00:00+00:00")
+pytestmark = pytest.mark.usefixtures("frozen_time")
 
 
 # What phones report when they do not know a value: not personal.

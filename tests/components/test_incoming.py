@@ -8,24 +8,20 @@ import logging
 from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
-from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import Event, HomeAssistant, State
-from homeassistant.helpers import device_registry as dr
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     async_capture_events,
-    async_fire_time_changed,
     mock_restore_cache_with_extra_data,
 )
 
 from custom_components.smsgateway24 import async_remove_entry
 from custom_components.smsgateway24.const import (
     CONF_CATCH_UP_HOURS,
-    DOMAIN,
     EVENT_SMS_RECEIVED,
 )
-from custom_components.smsgateway24.logbook import async_describe_events
+from tests.components.common import device_id, logbook_describer, poll, restart
 from tests.conftest import RunningSimulator
 
 PIXEL_EVENT = "event.pixel_7_sms"
@@ -33,41 +29,22 @@ PIXEL_LAST_MESSAGE = "sensor.pixel_7_last_message"
 STORE_KEY = "smsgateway24.{}.incoming"
 
 
-@pytest.fixture(autouse=True)
-def frozen_time(freezer: FrozenDateTimeFactory) -> None:
-    """Fix the clock before the simulator builds its demo world."""
-    freezer.move_to("2026-11-20 12:00:00+00:00")
+pytestmark = pytest.mark.usefixtures("frozen_time")
 
 
-async def poll(hass: HomeAssistant, freezer: FrozenDateTimeFactory) -> None:
-    """Let the scan interval pass so that the coordinator polls once."""
-    freezer.tick(timedelta(seconds=60))
-    async_fire_time_changed(hass)
-    # The coordinator polls in a background task.
-    await hass.async_block_till_done(wait_background_tasks=True)
-
-
-async def restart(
+async def restart_later(
     hass: HomeAssistant,
     entry: MockConfigEntry,
     while_stopped: Callable[[], None],
     freezer: FrozenDateTimeFactory,
 ) -> None:
-    """Unload the entry, let time pass and things happen, then set it up again."""
-    assert await hass.config_entries.async_unload(entry.entry_id)
-    await hass.async_block_till_done()
-    freezer.tick(timedelta(minutes=30))
-    while_stopped()
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done(wait_background_tasks=True)
-    assert entry.state is ConfigEntryState.LOADED
+    """Restart the entry half an hour later; ``while_stopped`` happens in between."""
 
+    def stopped() -> None:
+        freezer.tick(timedelta(minutes=30))
+        while_stopped()
 
-def device_id(hass: HomeAssistant, phone_id: int) -> str:
-    """The Home Assistant device id of a gateway phone."""
-    device = dr.async_get(hass).async_get_device(identifiers={(DOMAIN, str(phone_id))})
-    assert device is not None
-    return device.id
+    await restart(hass, entry, stopped)
 
 
 async def test_message_fires_once_with_every_field(
@@ -231,14 +208,14 @@ async def test_500_messages_across_restarts_and_an_outage(
             await poll(hass, freezer)
 
     await receive_over_polls(5, 20)
-    await restart(hass, entry, lambda: receive(100, stopped=True), freezer)
+    await restart_later(hass, entry, lambda: receive(100, stopped=True), freezer)
     assert STORE_KEY.format(entry.entry_id) in hass_storage
 
     sim.set_html_errors(4)
     await receive_over_polls(4, 10)
     assert not entry.runtime_data.last_update_success
     await receive_over_polls(6, 10)
-    await restart(hass, entry, lambda: receive(100, stopped=True), freezer)
+    await restart_later(hass, entry, lambda: receive(100, stopped=True), freezer)
     await receive_over_polls(4, 25)
     for _ in range(3):
         await poll(hass, freezer)
@@ -287,7 +264,7 @@ async def test_catch_up_age_limit(
 
     caplog.set_level(logging.INFO)
     caplog.clear()
-    await restart(hass, config_entry, receive_while_stopped, freezer)
+    await restart_later(hass, config_entry, receive_while_stopped, freezer)
     await poll(hass, freezer)
 
     assert [(e.data["text"], e.data["catch_up"]) for e in events] == [("recent", True)]
@@ -324,15 +301,7 @@ async def test_logbook_describes_the_message(
     init_integration: MockConfigEntry,
 ) -> None:
     """The logbook says who sent what to which phone."""
-    described: dict[tuple[str, str], Callable[[Event], dict[str, str]]] = {}
-
-    def describe_event(
-        domain: str, event_type: str, describe: Callable[[Event], dict[str, str]]
-    ) -> None:
-        described[domain, event_type] = describe
-
-    async_describe_events(hass, describe_event)
-    describe = described[DOMAIN, EVENT_SMS_RECEIVED]
+    describe = logbook_describer(hass, EVENT_SMS_RECEIVED)
     data = {
         "config_entry_id": init_integration.entry_id,
         "device_id": device_id(hass, simulator.pixel),

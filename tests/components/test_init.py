@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 import logging
 import socket
 
@@ -14,37 +13,19 @@ from homeassistant.helpers import device_registry as dr, entity_registry as er
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
-    async_fire_time_changed,
 )
 from syrupy.assertion import SnapshotAssertion
 
 from custom_components.smsgateway24.const import DOMAIN
 from simulator.demo import DEMO_EMAIL
 from simulator.models import Sim
+from tests.components.common import poll, state
 from tests.conftest import RunningSimulator
 
 ONLINE = "binary_sensor.pixel_7_online"
 
 
-@pytest.fixture(autouse=True)
-def frozen_time(freezer: FrozenDateTimeFactory) -> None:
-    """Fix the clock before the simulator builds its demo world."""
-    freezer.move_to("2026-11-20 12:00:00+00:00")
-
-
-async def poll(hass: HomeAssistant, freezer: FrozenDateTimeFactory) -> None:
-    """Let the scan interval pass so that the coordinator polls once."""
-    freezer.tick(timedelta(seconds=60))
-    async_fire_time_changed(hass)
-    # The coordinator polls in a background task.
-    await hass.async_block_till_done(wait_background_tasks=True)
-
-
-def state(hass: HomeAssistant, entity_id: str) -> str:
-    """The state of an entity that must exist."""
-    found = hass.states.get(entity_id)
-    assert found is not None, entity_id
-    return found.state
+pytestmark = pytest.mark.usefixtures("frozen_time")
 
 
 def closed_port_url() -> str:

@@ -14,7 +14,6 @@ from homeassistant.helpers import entity_platform, entity_registry as er
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
-    async_fire_time_changed,
     snapshot_platform,
 )
 from syrupy.assertion import SnapshotAssertion
@@ -22,13 +21,10 @@ from syrupy.assertion import SnapshotAssertion
 from custom_components.smsgateway24.const import DOMAIN
 from custom_components.smsgateway24.sensor import SimSensor
 from simulator.models import Sim
+from tests.components.common import poll, state
 from tests.conftest import RunningSimulator
 
-
-@pytest.fixture(autouse=True)
-def frozen_time(freezer: FrozenDateTimeFactory) -> None:
-    """Fix the clock before the simulator builds its demo world."""
-    freezer.move_to("2026-11-20 12:00:00+00:00")
+pytestmark = pytest.mark.usefixtures("frozen_time")
 
 
 @pytest.fixture(autouse=True)
@@ -47,23 +43,6 @@ def all_entities_enabled() -> Generator[None]:
         return_value=True,
     ):
         yield
-
-
-async def poll(
-    hass: HomeAssistant, freezer: FrozenDateTimeFactory, seconds: int = 60
-) -> None:
-    """Let time pass so that the coordinator polls once."""
-    freezer.tick(timedelta(seconds=seconds))
-    async_fire_time_changed(hass)
-    # The coordinator polls in a background task.
-    await hass.async_block_till_done(wait_background_tasks=True)
-
-
-def state(hass: HomeAssistant, entity_id: str) -> str:
-    """The state of an entity that must exist."""
-    found = hass.states.get(entity_id)
-    assert found is not None, entity_id
-    return found.state
 
 
 @pytest.mark.usefixtures("all_entities_enabled")

@@ -23,6 +23,7 @@ from custom_components.smsgateway24.const import CONF_DEVICE_ID, CONF_SIM, DOMAI
 from custom_components.smsgateway24.coordinator import SentMessage
 from simulator.demo import DEMO_EMAIL
 from simulator.models import Sim
+from tests.components.common import device_id
 from tests.conftest import RunningSimulator
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
@@ -30,13 +31,13 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 WRITES = {"addsms", "telegrammessage", "savetag", "savecontact", "savepaket"}
 
 
-def device_id(hass: HomeAssistant, gateway_id: int) -> str:
-    """The Home Assistant device of a gateway phone."""
-    device = dr.async_get(hass).async_get_device(
-        identifiers={(DOMAIN, str(gateway_id))}
-    )
-    assert device is not None
-    return device.id
+@pytest.fixture
+def image(hass: HomeAssistant, tmp_path: Path) -> Path:
+    """A PNG in a folder that the actions may read from."""
+    path = tmp_path / "door.png"
+    path.write_bytes(PNG)
+    hass.config.allowlist_external_dirs = {str(tmp_path)}
+    return path
 
 
 async def send_sms(hass: HomeAssistant, **data: Any) -> dict[str, Any]:
@@ -212,12 +213,9 @@ async def test_image_over_whatsapp(
     hass: HomeAssistant,
     simulator: RunningSimulator,
     init_integration: MockConfigEntry,
-    tmp_path: Path,
+    image: Path,
 ) -> None:
     """An image in an allowed folder goes with the request; the text may be empty."""
-    image = tmp_path / "door.png"
-    image.write_bytes(PNG)
-    hass.config.allowlist_external_dirs = {str(tmp_path)}
     simulator.sim.clear_requests()
     response = await send_sms(
         hass, phone="+4915700000001", channel="whatsapp", image=str(image)
@@ -233,12 +231,9 @@ async def test_image_to_several_numbers(
     hass: HomeAssistant,
     simulator: RunningSimulator,
     init_integration: MockConfigEntry,
-    tmp_path: Path,
+    image: Path,
 ) -> None:
     """With an image the provider's text is a link: ids are matched by number."""
-    image = tmp_path / "door.png"
-    image.write_bytes(PNG)
-    hass.config.allowlist_external_dirs = {str(tmp_path)}
     numbers = ["+4915700000001", "+4915700000002"]
     response = await send_sms(
         hass, phone=numbers, channel="whatsapp_business", image=str(image)
@@ -382,19 +377,16 @@ BAD_SMS: list[tuple[dict[str, Any], str]] = [
 async def test_send_sms_refused(
     hass: HomeAssistant,
     simulator: RunningSimulator,
-    tmp_path: Path,
+    image: Path,
     data: dict[str, Any],
     key: str,
 ) -> None:
     """Each bad input is a translated validation error, and nothing is sent."""
-    image = tmp_path / "door.png"
-    image.write_bytes(PNG)
-    hass.config.allowlist_external_dirs = {str(tmp_path)}
     call = {"phone": "+4915700000001", "message": "Hello", **data}
     if call.get("image") == "IMAGE":
         call["image"] = str(image)
     if call.get("image") == "MISSING":
-        call["image"] = str(tmp_path / "missing.png")
+        call["image"] = str(image.parent / "missing.png")
     if call.pop("device", None) == "galaxy":
         call["device_id"] = device_id(hass, simulator.galaxy)
     simulator.sim.clear_requests()

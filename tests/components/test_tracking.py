@@ -2,28 +2,25 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import timedelta
 import logging
 from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.core import Event, HomeAssistant
-from homeassistant.helpers import device_registry as dr
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     async_capture_events,
-    async_fire_time_changed,
 )
 
 from custom_components.smsgateway24 import async_remove_entry
-from custom_components.smsgateway24.const import DOMAIN, EVENT_SMS_STATUS
+from custom_components.smsgateway24.const import EVENT_SMS_STATUS
 from custom_components.smsgateway24.coordinator import (
     SentMessage,
     SmsGateway24Coordinator,
 )
-from custom_components.smsgateway24.logbook import async_describe_events
+from tests.components.common import device_id, logbook_describer, poll, restart
 from tests.conftest import RunningSimulator
 
 PIXEL_EVENT = "event.pixel_7_sms"
@@ -31,17 +28,7 @@ RECIPIENT = "+4915700000009"
 STORE_KEY = "smsgateway24.{}.sent"
 
 
-@pytest.fixture(autouse=True)
-def frozen_time(freezer: FrozenDateTimeFactory) -> None:
-    """Fix the clock before the simulator builds its demo world."""
-    freezer.move_to("2026-11-20 12:00:00+00:00")
-
-
-async def poll(hass: HomeAssistant, freezer: FrozenDateTimeFactory) -> None:
-    """Let the scan interval pass so that the coordinator polls once."""
-    freezer.tick(timedelta(seconds=60))
-    async_fire_time_changed(hass)
-    await hass.async_block_till_done(wait_background_tasks=True)
+pytestmark = pytest.mark.usefixtures("frozen_time")
 
 
 async def send(
@@ -56,21 +43,6 @@ async def send(
         [SentMessage(sms_id=sms_id, gateway_device_id=simulator.pixel, phone=to)]
     )
     return sms_id
-
-
-async def restart(hass: HomeAssistant, entry: MockConfigEntry) -> None:
-    """Unload the entry and set it up again."""
-    assert await hass.config_entries.async_unload(entry.entry_id)
-    await hass.async_block_till_done()
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done(wait_background_tasks=True)
-
-
-def device_id(hass: HomeAssistant, phone_id: int) -> str:
-    """The Home Assistant device id of a gateway phone."""
-    device = dr.async_get(hass).async_get_device(identifiers={(DOMAIN, str(phone_id))})
-    assert device is not None
-    return device.id
 
 
 def statuses(events: list[Event[Any]]) -> list[str]:
@@ -343,15 +315,7 @@ async def test_logbook_describes_the_status(
     init_integration: MockConfigEntry,
 ) -> None:
     """The logbook says what became of a message, and from which phone."""
-    described: dict[tuple[str, str], Callable[[Event], dict[str, str]]] = {}
-
-    def describe_event(
-        domain: str, event_type: str, describe: Callable[[Event], dict[str, str]]
-    ) -> None:
-        described[domain, event_type] = describe
-
-    async_describe_events(hass, describe_event)
-    describe = described[DOMAIN, EVENT_SMS_STATUS]
+    describe = logbook_describer(hass, EVENT_SMS_STATUS)
     data = {
         "config_entry_id": init_integration.entry_id,
         "device_id": device_id(hass, simulator.pixel),

@@ -31,7 +31,7 @@ from custom_components.smsgateway24.const import (
     EVENT_SMS_STATUS,
 )
 from custom_components.smsgateway24.coordinator import SentMessage
-from tests.components.test_incoming import device_id, poll
+from tests.components.common import device_id, poll
 from tests.conftest import RunningSimulator
 
 WEBHOOK_ID = "0123456789abcdef" * 4
@@ -40,10 +40,7 @@ SENDER = "+4915700000001"
 type Client = Callable[[], Awaitable[TestClient[Any, Any]]]
 
 
-@pytest.fixture(autouse=True)
-def frozen_time(freezer: FrozenDateTimeFactory) -> None:
-    """Fix the clock before the simulator builds its demo world."""
-    freezer.move_to("2026-11-20 12:00:00+00:00")
+pytestmark = pytest.mark.usefixtures("frozen_time")
 
 
 @pytest.fixture
