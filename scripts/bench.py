@@ -49,6 +49,7 @@ from custom_components.smsgateway24.const import (
     CONF_WEBHOOK_ID,
     DOMAIN,
     EVENT_SMS_RECEIVED,
+    INCOMING_STORAGE_VERSION,
 )
 from custom_components.smsgateway24.coordinator import (
     IncomingCursor,
@@ -470,7 +471,11 @@ async def measure_memory(
             polls += 1
         await bench.hass.async_block_till_done()
         stored = json.dumps(
-            {"version": 1, "key": "incoming", "data": coordinator.cursor.to_stored()},
+            {
+                "version": INCOMING_STORAGE_VERSION,
+                "key": "incoming",
+                "data": coordinator.cursor.to_stored(),
+            },
             indent=4,
         )
         return Memory(

@@ -54,11 +54,17 @@ REQUEST_TIMEOUT: Final = 15.0
 MESSAGE_OVERLAP: Final = timedelta(minutes=10)
 # How far back the very first poll of an account looks for incoming messages.
 FIRST_POLL_WINDOW: Final = timedelta(minutes=5)
-# Ids of incoming messages kept to skip the overlap; bounds memory.
-SEEN_IDS_LIMIT: Final = 2000
+# A pushed message's id is kept until a poll sees it, but no longer than this
+# (Home Assistant's clock): its date is the phone's, not the provider's.
+PUSHED_ID_LIFETIME: Final = 2 * MESSAGE_OVERLAP
+# The ids of incoming messages are kept while they can come back in a poll;
+# this bounds their memory whatever happens.
+SEEN_IDS_LIMIT: Final = 50_000
 
 # The cursor and the seen ids survive restarts, so that each message fires once.
 STORAGE_VERSION: Final = 1
+# Version 2 of the incoming cursor keeps the date of each seen id.
+INCOMING_STORAGE_VERSION: Final = 2
 # Seconds to gather the changes of several polls into one write.
 STORAGE_SAVE_DELAY: Final = 10
 

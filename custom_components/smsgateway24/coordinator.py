@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections import deque
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from itertools import islice
 from typing import Any, TypedDict
 
 from homeassistant.config_entries import ConfigEntry
@@ -14,6 +14,7 @@ from homeassistant.core import CALLBACK_TYPE, Event, HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryAuthFailed
 from homeassistant.helpers import device_registry as dr, issue_registry as ir
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
+from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.storage import Store
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 from homeassistant.util import dt as dt_util
@@ -49,8 +50,10 @@ from .const import (
     EVENT_SMS_RECEIVED,
     EVENT_SMS_STATUS,
     FIRST_POLL_WINDOW,
+    INCOMING_STORAGE_VERSION,
     LOGGER,
     MESSAGE_OVERLAP,
+    PUSHED_ID_LIFETIME,
     REQUEST_TIMEOUT,
     SEEN_IDS_LIMIT,
     STORAGE_SAVE_DELAY,
@@ -123,10 +126,15 @@ class TrackedMessage:
 
 
 class StoredCursor(TypedDict):
-    """The incoming cursor as it is kept on disk."""
+    """The incoming cursor as it is kept on disk.
+
+    ``seen`` maps each id (as text) to the provider's date of the message,
+    ``pushed`` to when it was pushed, on Home Assistant's clock.
+    """
 
     newest: str
-    seen: list[int]
+    seen: dict[str, str]
+    pushed: dict[str, str]
 
 
 @dataclass(slots=True)
@@ -134,64 +142,149 @@ class IncomingCursor:
     """Where the next poll starts looking for incoming messages.
 
     The window reaches back ``MESSAGE_OVERLAP`` before the newest message
-    seen; the ids seen in that overlap are remembered (bounded) so that no
-    message is reported twice.
+    seen. Each id seen by a poll is remembered with the provider's date until
+    that date falls out of the window: it can no longer come back, however
+    many messages arrive in the window.
+
+    A pushed message carries the phone's date, which may disagree with the
+    provider's: its id is remembered until a poll sees it, or until
+    ``PUSHED_ID_LIFETIME`` has passed on Home Assistant's clock.
+    ``SEEN_IDS_LIMIT`` bounds both whatever happens.
     """
 
     newest: datetime
-    seen: deque[int] = field(default_factory=lambda: deque(maxlen=SEEN_IDS_LIMIT))
+    seen: dict[int, datetime] = field(default_factory=dict)
+    pushed: dict[int, datetime] = field(default_factory=dict)
+    capped: bool = False
 
     @property
     def begin(self) -> datetime:
         """Start of the next date window."""
         return self.newest - MESSAGE_OVERLAP
 
-    def take_new(
-        self, messages: tuple[Message, ...], *, advance: bool = True
-    ) -> tuple[Message, ...]:
-        """Keep the messages not seen before and move the cursor past them.
+    def __contains__(self, sms_id: object) -> bool:
+        """Whether a poll or a push took the message already."""
+        return sms_id in self.seen or sms_id in self.pushed
 
-        A pushed message is only marked as seen (``advance=False``): its date
-        comes from the phone, and the polls alone decide where the window is.
-        """
-        seen = set(self.seen)
+    def take_polled(
+        self, messages: tuple[Message, ...], now: datetime
+    ) -> tuple[Message, ...]:
+        """Keep the messages of a poll not taken before; move the window past them."""
         fresh = tuple(
             message
             for message in sorted(
                 messages, key=lambda m: (m.created or self.newest, m.id)
             )
-            if message.id not in seen
+            if message.id not in self
         )
-        for message in fresh:
-            self.seen.append(message.id)
-            if (
-                advance
-                and message.created is not None
-                and message.created > self.newest
-            ):
-                self.newest = message.created
+        for message in messages:
+            self.pushed.pop(message.id, None)
+            self.seen.setdefault(message.id, message.created or self.newest)
+        # Also past the messages pushed before: the poll now has their dates.
+        self.newest = max(
+            [self.newest, *(m.created for m in messages if m.created is not None)]
+        )
+        self._forget(now)
         return fresh
+
+    def take_pushed(self, message: Message, now: datetime) -> bool:
+        """Whether a pushed message is new; remember it until a poll sees it.
+
+        Its date comes from the phone: the polls alone decide where the
+        window is.
+        """
+        if message.id in self:
+            return False
+        self.pushed[message.id] = now
+        self._forget(now)
+        return True
+
+    def _forget(self, now: datetime) -> None:
+        """Drop the ids that cannot come back; keep no more than the limit."""
+        # The provider reads the window's start to the second.
+        begin = self.begin.replace(microsecond=0)
+        self.seen = {i: created for i, created in self.seen.items() if created >= begin}
+        oldest_push = now - PUSHED_ID_LIFETIME
+        self.pushed = {i: at for i, at in self.pushed.items() if at >= oldest_push}
+        for ids in (self.seen, self.pushed):
+            excess = len(self.seen) + len(self.pushed) - SEEN_IDS_LIMIT
+            if excess > 0 and not self.capped:
+                self.capped = True
+                LOGGER.warning(
+                    "More than %d incoming messages within %s: the ids of the "
+                    "oldest are forgotten, and those may fire again",
+                    SEEN_IDS_LIMIT,
+                    MESSAGE_OVERLAP,
+                )
+            for sms_id in list(islice(ids, max(excess, 0))):
+                del ids[sms_id]
 
     @classmethod
     def from_stored(cls, stored: StoredCursor) -> IncomingCursor:
         """Rebuild the cursor kept by an earlier run."""
-        cursor = cls(newest=datetime.fromisoformat(stored["newest"]))
-        cursor.seen.extend(stored["seen"])
-        return cursor
+        return cls(
+            newest=datetime.fromisoformat(stored["newest"]),
+            seen=_from_stored_ids(stored["seen"]),
+            pushed=_from_stored_ids(stored["pushed"]),
+        )
 
     def to_stored(self) -> StoredCursor:
         """The cursor as it is kept on disk."""
-        return {"newest": self.newest.isoformat(), "seen": list(self.seen)}
+        return {
+            "newest": self.newest.isoformat(),
+            "seen": _to_stored_ids(self.seen),
+            "pushed": _to_stored_ids(self.pushed),
+        }
 
 
-def incoming_store(hass: HomeAssistant, entry_id: str) -> Store[StoredCursor]:
+def _from_stored_ids(stored: dict[str, str]) -> dict[int, datetime]:
+    return {int(i): datetime.fromisoformat(at) for i, at in stored.items()}
+
+
+def _to_stored_ids(ids: dict[int, datetime]) -> dict[str, str]:
+    return {str(i): at.isoformat() for i, at in ids.items()}
+
+
+class IncomingStore(Store[StoredCursor]):
     """The store of an entry's incoming cursor."""
-    return Store(hass, STORAGE_VERSION, f"{DOMAIN}.{entry_id}.incoming")
+
+    async def _async_migrate_func(
+        self, old_major_version: int, old_minor_version: int, old_data: Any
+    ) -> StoredCursor:
+        """Date the ids of version 1, kept without dates, with the newest date.
+
+        They were all within the window of that date or before it.
+        """
+        newest: str = old_data["newest"]
+        return {
+            "newest": newest,
+            "seen": {str(sms_id): newest for sms_id in old_data["seen"]},
+            "pushed": {},
+        }
+
+
+def incoming_store(hass: HomeAssistant, entry_id: str) -> IncomingStore:
+    """The store of an entry's incoming cursor."""
+    return IncomingStore(
+        hass, INCOMING_STORAGE_VERSION, f"{DOMAIN}.{entry_id}.incoming"
+    )
 
 
 def sent_store(hass: HomeAssistant, entry_id: str) -> Store[list[StoredSent]]:
     """The store of an entry's tracked sent messages."""
     return Store(hass, STORAGE_VERSION, f"{DOMAIN}.{entry_id}.sent")
+
+
+def phone_device_info(phone: Phone) -> DeviceInfo:
+    """Describe a gateway phone as a Home Assistant device."""
+    return DeviceInfo(
+        identifiers={(DOMAIN, str(phone.id))},
+        name=phone.title,
+        manufacturer="SMSGateway24",
+        model="Android",
+        sw_version=phone.app_version,
+        serial_number=phone.serial_number,
+    )
 
 
 def _device_id(registry: dr.DeviceRegistry, phone_id: int | None) -> str | None:
@@ -327,7 +420,7 @@ class SmsGateway24Coordinator(DataUpdateCoordinator[GatewayData]):
                 translation_key="update_failed",
                 translation_placeholders={"error": str(err)},
             ) from err
-        fresh = self.cursor.take_new(incoming.messages)
+        fresh = self.cursor.take_polled(incoming.messages, dt_util.utcnow())
         if fresh:
             self._store.async_delay_save(self.cursor.to_stored, STORAGE_SAVE_DELAY)
             self._unfired.extend(self._within_catch_up_limit(fresh))
@@ -446,9 +539,9 @@ class SmsGateway24Coordinator(DataUpdateCoordinator[GatewayData]):
     @callback
     def async_receive_pushed(self, message: Message) -> None:
         """Fire a message a phone pushed, unless a poll or a push took it already."""
-        if fresh := self.cursor.take_new((message,), advance=False):
+        if self.cursor.take_pushed(message, dt_util.utcnow()):
             self._store.async_delay_save(self.cursor.to_stored, STORAGE_SAVE_DELAY)
-            self._unfired.extend(fresh)
+            self._unfired.append(message)
             self.async_fire_received()
 
     @callback
@@ -487,28 +580,24 @@ class SmsGateway24Coordinator(DataUpdateCoordinator[GatewayData]):
 
     @callback
     def _sync_devices(self, phones: dict[int, Phone]) -> None:
-        """Follow renames and app updates; remove phones no longer in the account."""
+        """Give each phone its device, up to date; remove phones no longer in the account.
+
+        A phone's device exists before the events of the poll that found the
+        phone fire, so that they carry its device id.
+        """
         registry = dr.async_get(self.hass)
-        for device in dr.async_entries_for_config_entry(
-            registry, self.config_entry.entry_id
-        ):
-            phone = next(
-                (
-                    phones[int(key)]
-                    for domain, key in device.identifiers
-                    if domain == DOMAIN and key.isdecimal() and int(key) in phones
-                ),
-                None,
+        entry_id = self.config_entry.entry_id
+        for phone in phones.values():
+            # A name the user gave the device stays: it is kept in name_by_user.
+            registry.async_get_or_create(
+                config_entry_id=entry_id, **phone_device_info(phone)
             )
-            if phone is None:
-                registry.async_update_device(
-                    device.id, remove_config_entry_id=self.config_entry.entry_id
-                )
-            elif (device.name, device.sw_version) != (phone.title, phone.app_version):
-                # A name the user gave the device stays: it is kept in name_by_user.
-                registry.async_update_device(
-                    device.id, name=phone.title, sw_version=phone.app_version
-                )
+        for device in dr.async_entries_for_config_entry(registry, entry_id):
+            if not any(
+                domain == DOMAIN and key.isdecimal() and int(key) in phones
+                for domain, key in device.identifiers
+            ):
+                registry.async_update_device(device.id, remove_config_entry_id=entry_id)
 
     @callback
     def _update_repairs(self, phones: dict[int, Phone]) -> None:

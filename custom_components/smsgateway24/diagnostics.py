@@ -56,6 +56,7 @@ async def async_get_config_entry_diagnostics(
         "incoming_cursor": {
             "begin": coordinator.cursor.begin.isoformat(),
             "seen_ids": len(coordinator.cursor.seen),
+            "pushed_ids": len(coordinator.cursor.pushed),
         },
         "tracked_messages": len(coordinator.tracked),
     }

@@ -5,26 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from homeassistant.core import callback
-from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.entity import EntityDescription
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
 from .api import Phone, SimCard
-from .const import DOMAIN
-from .coordinator import SmsGateway24Coordinator
-
-
-def phone_device_info(phone: Phone) -> DeviceInfo:
-    """Describe a gateway phone as a Home Assistant device."""
-    return DeviceInfo(
-        identifiers={(DOMAIN, str(phone.id))},
-        name=phone.title,
-        manufacturer="SMSGateway24",
-        model="Android",
-        sw_version=phone.app_version,
-        serial_number=phone.serial_number,
-    )
+from .coordinator import SmsGateway24Coordinator, phone_device_info
 
 
 class PhoneEntity(CoordinatorEntity[SmsGateway24Coordinator]):

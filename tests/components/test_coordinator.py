@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from datetime import timedelta
+import logging
+from unittest.mock import patch
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.core import HomeAssistant
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
+    async_capture_events,
 )
 
-from custom_components.smsgateway24.const import SEEN_IDS_LIMIT
+from custom_components.smsgateway24.const import EVENT_SMS_RECEIVED
 from custom_components.smsgateway24.coordinator import SmsGateway24Coordinator
 from simulator.demo import DEMO_EMAIL
 from simulator.models import Sim
@@ -126,33 +129,90 @@ async def test_late_message_within_the_overlap(
     assert coordinator.data.new_incoming == ()
 
 
-async def test_seen_ids_stay_bounded(
+async def test_burst_within_the_overlap_fires_each_message_once(
     hass: HomeAssistant,
     simulator: RunningSimulator,
     init_integration: MockConfigEntry,
     freezer: FrozenDateTimeFactory,
 ) -> None:
-    """More messages than the memory of seen ids: each still shows once."""
+    """2,500 messages in five minutes, polled over and over: 2,500 events."""
     sim = simulator.sim
     coordinator = coordinator_of(init_integration)
-    count = SEEN_IDS_LIMIT + 100
-    start = sim.now() - timedelta(minutes=14)
-    step = timedelta(minutes=14) / count
-    ids = [
-        sim.inject_incoming(
-            simulator.pixel,
-            "+4915700000001",
-            f"reading {n}",
-            received_at=start + n * step,
-        )
-        for n in range(count)
-    ]
-
-    await poll(hass, freezer)
-    assert [message.id for message in coordinator.data.new_incoming] == ids
-    assert len(coordinator.cursor.seen) == SEEN_IDS_LIMIT
-
+    events = async_capture_events(hass, EVENT_SMS_RECEIVED)
+    ids: list[int] = []
+    for _ in range(5):
+        ids += [
+            sim.inject_incoming(
+                simulator.pixel,
+                "+4915700000001",
+                f"reading {len(ids) + n}",
+                received_at=sim.now() - timedelta(seconds=n % 60),
+            )
+            for n in range(500)
+        ]
+        await poll(hass, freezer)
     for _ in range(3):
         await poll(hass, freezer)
-        assert coordinator.data.new_incoming == ()
-        assert len(coordinator.cursor.seen) == SEEN_IDS_LIMIT
+
+    fired = [event.data["sms_id"] for event in events]
+    assert len(fired) == 2500
+    assert sorted(fired) == sorted(ids)
+    # Every id can still come back in a poll: none is forgotten yet.
+    assert set(ids) <= coordinator.cursor.seen.keys()
+
+
+async def test_seen_ids_are_forgotten_once_out_of_the_window(
+    hass: HomeAssistant,
+    simulator: RunningSimulator,
+    init_integration: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """An id is kept while its date is in the window, and dropped after."""
+    sim = simulator.sim
+    coordinator = coordinator_of(init_integration)
+    old = sim.inject_incoming(simulator.pixel, "+4915700000001", "old")
+    await poll(hass, freezer)
+    assert old in coordinator.cursor.seen
+
+    freezer.tick(timedelta(minutes=10))
+    recent = sim.inject_incoming(simulator.pixel, "+4915700000001", "recent")
+    await poll(hass, freezer)
+
+    assert [message.id for message in coordinator.data.new_incoming] == [recent]
+    assert old not in coordinator.cursor.seen
+    assert recent in coordinator.cursor.seen
+
+
+async def test_seen_ids_stay_within_the_safety_cap(
+    hass: HomeAssistant,
+    simulator: RunningSimulator,
+    init_integration: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Past the cap the oldest ids are forgotten, with one warning."""
+    sim = simulator.sim
+    coordinator = coordinator_of(init_integration)
+    await poll(hass, freezer)
+
+    def receive(count: int) -> list[int]:
+        return [
+            sim.inject_incoming(simulator.pixel, "+4915700000001", f"reading {n}")
+            for n in range(count)
+        ]
+
+    with patch("custom_components.smsgateway24.coordinator.SEEN_IDS_LIMIT", 50):
+        first = receive(60)
+        await poll(hass, freezer)
+        assert list(coordinator.cursor.seen) == first[10:]
+        receive(5)
+        await poll(hass, freezer)
+        assert len(coordinator.cursor.seen) == 50
+
+    warnings = [r for r in caplog.records if r.levelno == logging.WARNING]
+    assert [r.getMessage() for r in warnings] == [
+        (
+            "More than 50 incoming messages within 0:10:00: the ids of the oldest "
+            "are forgotten, and those may fire again"
+        )
+    ]

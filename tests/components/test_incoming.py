@@ -21,6 +21,7 @@ from custom_components.smsgateway24.const import (
     CONF_CATCH_UP_HOURS,
     EVENT_SMS_RECEIVED,
 )
+from simulator.demo import DEMO_EMAIL
 from tests.components.common import device_id, logbook_describer, poll, restart
 from tests.conftest import RunningSimulator
 
@@ -288,7 +289,7 @@ async def test_removal_deletes_the_store(
     sms_id = simulator.sim.inject_incoming(simulator.pixel, "+4915700000001", "Hi")
     await poll(hass, freezer)
     assert await hass.config_entries.async_unload(entry.entry_id)
-    assert sms_id in hass_storage[key]["data"]["seen"]
+    assert str(sms_id) in hass_storage[key]["data"]["seen"]
 
     await async_remove_entry(hass, entry)
 
@@ -324,3 +325,63 @@ async def test_logbook_describes_the_message(
         "SMS received from +4915700000001 on 99: "
         "ALARM OFF, and a long story after it that the logb"
     )
+
+
+async def test_cursor_of_version_1_is_taken_over(
+    hass: HomeAssistant,
+    simulator: RunningSimulator,
+    config_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+    hass_storage: dict[str, Any],
+) -> None:
+    """Ids kept without dates by an earlier version still fire only once."""
+    sim = simulator.sim
+    key = STORE_KEY.format(config_entry.entry_id)
+    taken = sim.inject_incoming(simulator.pixel, "+4915700000001", "taken")
+    newest = sim.now()
+    freezer.tick(timedelta(minutes=1))
+    missed = sim.inject_incoming(simulator.pixel, "+4915700000001", "missed")
+    hass_storage[key] = {
+        "version": 1,
+        "key": key,
+        "data": {"newest": newest.isoformat(), "seen": [taken]},
+    }
+    events = async_capture_events(hass, EVENT_SMS_RECEIVED)
+
+    config_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done()
+    for _ in range(3):
+        await poll(hass, freezer)
+
+    fired = [event.data["sms_id"] for event in events]
+    assert taken not in fired
+    assert missed in fired
+    assert hass_storage[key]["version"] == 2
+    assert config_entry.runtime_data.cursor.seen[taken] == newest
+
+
+async def test_new_phone_first_message_carries_its_device(
+    hass: HomeAssistant,
+    simulator: RunningSimulator,
+    init_integration: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """A phone and its first message in the same poll: the event names its device."""
+    sim = simulator.sim
+    events = async_capture_events(hass, EVENT_SMS_RECEIVED)
+    await poll(hass, freezer)
+    moto = sim.add_phone(DEMO_EMAIL, title="Moto G").id
+    sms_id = sim.inject_incoming(moto, "+4915700000001", "first")
+
+    await poll(hass, freezer)
+
+    assert [(e.data["sms_id"], e.data["device_id"]) for e in events] == [
+        (sms_id, device_id(hass, moto))
+    ]
+    assert events[0].data["device_id"] is not None
+    # The phone's event entity, added by the same poll, records it too.
+    moto_event = hass.states.get("event.moto_g_sms")
+    assert moto_event is not None
+    assert moto_event.attributes["sms_id"] == sms_id
+    assert moto_event.attributes["device_id"] == device_id(hass, moto)

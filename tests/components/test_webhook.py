@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from http import HTTPStatus
 from typing import Any
 from unittest.mock import patch
@@ -151,6 +151,55 @@ async def test_push_racing_a_poll_fires_once(  # noqa: PLR0917
     assert [(event.data["sms_id"], event.data["sim"]) for event in events] == [
         (sms_id, 0)
     ]
+
+
+@pytest.mark.parametrize("phone_clock", [timedelta(hours=-1), timedelta(hours=1)])
+async def test_push_then_poll_with_the_phone_clock_off(  # noqa: PLR0917
+    hass: HomeAssistant,
+    simulator: RunningSimulator,
+    push_entry: MockConfigEntry,
+    hass_client_no_auth: Client,
+    freezer: FrozenDateTimeFactory,
+    phone_clock: timedelta,
+) -> None:
+    """A push dated an hour off by the phone, then polled, fires once."""
+    coordinator = push_entry.runtime_data
+    events = async_capture_events(hass, EVENT_SMS_RECEIVED)
+    await poll(hass, freezer)
+    sms_id = simulator.sim.inject_incoming(simulator.pixel, SENDER, "ALARM OFF")
+    phone_date = simulator.sim.now() + phone_clock
+    payload = incoming(sms_id, simulator.pixel, date=int(phone_date.timestamp()))
+    assert (await post(hass_client_no_auth, payload)).status == HTTPStatus.OK
+    assert sms_id in coordinator.cursor.pushed
+
+    for _ in range(3):
+        await poll(hass, freezer)
+
+    assert [event.data["sms_id"] for event in events] == [sms_id]
+    # The poll saw it: it is kept with the provider's date from now on.
+    assert sms_id not in coordinator.cursor.pushed
+    created = simulator.sim.message(sms_id).created
+    assert coordinator.cursor.seen[sms_id] == created
+    assert coordinator.cursor.newest == created
+
+
+async def test_pushed_id_the_polls_never_see_is_forgotten(
+    hass: HomeAssistant,
+    simulator: RunningSimulator,
+    push_entry: MockConfigEntry,
+    hass_client_no_auth: Client,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """A pushed id no poll sees is kept for twice the overlap, then dropped."""
+    coordinator = push_entry.runtime_data
+    assert (await post(hass_client_no_auth, incoming(905, simulator.pixel))).status == (
+        HTTPStatus.OK
+    )
+    await poll(hass, freezer, seconds=20 * 60)
+    assert 905 in coordinator.cursor.pushed
+
+    await poll(hass, freezer)
+    assert 905 not in coordinator.cursor.pushed
 
 
 async def test_push_does_not_move_the_poll_window(
