@@ -21,6 +21,7 @@ from homeassistant.util import dt as dt_util
 
 from .api import (
     Message,
+    MessageList,
     MessageStatus,
     Phone,
     SmsGateway24,
@@ -395,6 +396,20 @@ class SmsGateway24Coordinator(DataUpdateCoordinator[GatewayData]):
     def _save_tracked_later(self) -> None:
         self._sent_store.async_delay_save(self._tracked_to_stored, STORAGE_SAVE_DELAY)
 
+    async def _async_fetch_tracked(self) -> MessageList | None:
+        """The statuses of the tracked messages, in one request, if any are tracked.
+
+        The window starts at the oldest tracked message; when they all left
+        the same phone, only that phone's messages are asked for.
+        """
+        if not self.tracked:
+            return None
+        phones = {t.sent.gateway_device_id for t in self.tracked.values()}
+        return await self.client.get_messages(
+            device_id=next(iter(phones)) if len(phones) == 1 else None,
+            begin=min(t.since for t in self.tracked.values()) - MESSAGE_OVERLAP,
+        )
+
     async def _async_update_data(self) -> GatewayData:
         """Fetch the phones, the incoming messages of the window, and the tracked."""
         self._expire_tracked()
@@ -403,13 +418,7 @@ class SmsGateway24Coordinator(DataUpdateCoordinator[GatewayData]):
             incoming = await self.client.get_messages(
                 status=MessageStatus.INCOMING, begin=self.cursor.begin
             )
-            sent = (
-                await self.client.get_messages(
-                    begin=min(t.since for t in self.tracked.values()) - MESSAGE_OVERLAP
-                )
-                if self.tracked
-                else None
-            )
+            sent = await self._async_fetch_tracked()
         except SmsGateway24AuthenticationError as err:
             raise ConfigEntryAuthFailed(
                 translation_domain=DOMAIN, translation_key="auth_failed"

@@ -156,6 +156,8 @@ async def test_request_budget(
     statuses_request = sim.requests[-1].fields
     assert "status" not in statuses_request
     assert statuses_request["begindate"] == "2026-11-20 11:51:00"
+    # All left the Pixel: only the Pixel's messages are asked for.
+    assert statuses_request["device_id"] == str(simulator.pixel)
 
     for _ in range(4):
         sim.tick()
@@ -163,6 +165,39 @@ async def test_request_budget(
     sim.clear_requests()
     await poll(hass, freezer)
     assert simulator.api_calls() == ["getalldevices", "getallsms"]
+
+
+async def test_messages_of_two_phones_are_followed_in_one_request(
+    hass: HomeAssistant,
+    simulator: RunningSimulator,
+    init_integration: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Tracked messages on two phones: one request for both, not narrowed to a phone."""
+    coordinator: SmsGateway24Coordinator = init_integration.runtime_data
+    events = async_capture_events(hass, EVENT_SMS_STATUS)
+    from_pixel = await send(init_integration, simulator)
+    from_galaxy = await coordinator.client.send_sms(
+        RECIPIENT, "Front door open", device_id=simulator.galaxy
+    )
+    coordinator.async_track_sent(
+        [
+            SentMessage(
+                sms_id=from_galaxy,
+                gateway_device_id=simulator.galaxy,
+                phone=RECIPIENT,
+            )
+        ]
+    )
+    simulator.sim.clear_requests()
+
+    await poll(hass, freezer)
+
+    assert simulator.api_calls() == ["getalldevices", "getallsms", "getallsms"]
+    assert "device_id" not in simulator.sim.requests[-1].fields
+    assert sorted(event.data["sms_id"] for event in events) == sorted(
+        [from_pixel, from_galaxy]
+    )
 
 
 async def test_tracking_survives_a_restart(
