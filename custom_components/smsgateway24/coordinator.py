@@ -288,6 +288,14 @@ def phone_device_info(phone: Phone) -> DeviceInfo:
     )
 
 
+def phone_id_of(device: dr.DeviceEntry) -> int | None:
+    """The provider's id of the phone a device stands for, if it is a phone."""
+    for domain, key in device.identifiers:
+        if domain == DOMAIN and key.isdecimal():
+            return int(key)
+    return None
+
+
 def _device_id(registry: dr.DeviceRegistry, phone_id: int | None) -> str | None:
     """The Home Assistant device id of a gateway phone, if it has a device."""
     device = registry.async_get_device(identifiers={(DOMAIN, str(phone_id))})
@@ -602,10 +610,7 @@ class SmsGateway24Coordinator(DataUpdateCoordinator[GatewayData]):
                 config_entry_id=entry_id, **phone_device_info(phone)
             )
         for device in dr.async_entries_for_config_entry(registry, entry_id):
-            if not any(
-                domain == DOMAIN and key.isdecimal() and int(key) in phones
-                for domain, key in device.identifiers
-            ):
+            if phone_id_of(device) not in phones:
                 registry.async_update_device(device.id, remove_config_entry_id=entry_id)
 
     @callback

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-import re
 from typing import Any
 
 from homeassistant.components.device_automation import DEVICE_TRIGGER_BASE_SCHEMA
@@ -21,6 +20,7 @@ from homeassistant.helpers.trigger import TriggerActionType, TriggerInfo
 from homeassistant.helpers.typing import ConfigType
 import voluptuous as vol
 
+from .api import digits_of
 from .const import (
     ATTR_DEVICE_ID,
     ATTR_PHONE,
@@ -31,6 +31,7 @@ from .const import (
     EVENT_SMS_RECEIVED,
     TRIGGER_SMS_RECEIVED,
 )
+from .coordinator import phone_id_of
 
 FILTERS: dict[vol.Marker, Any] = {
     vol.Optional(CONF_SENDER): cv.string,
@@ -41,8 +42,6 @@ TRIGGER_SCHEMA = DEVICE_TRIGGER_BASE_SCHEMA.extend(
     {vol.Required(CONF_TYPE): vol.In([TRIGGER_SMS_RECEIVED]), **FILTERS}
 )
 
-_NOT_DIGITS = re.compile(r"\D")
-
 
 def same_sender(wanted: str, sender: str) -> bool:
     """Whether two numbers are the same however they are written.
@@ -50,8 +49,8 @@ def same_sender(wanted: str, sender: str) -> bool:
     "+49 151 2345" is "+491512345"; a sender name without digits ("Bank")
     is compared as text, ignoring case.
     """
-    if digits := _NOT_DIGITS.sub("", wanted):
-        return digits == _NOT_DIGITS.sub("", sender)
+    if digits := digits_of(wanted):
+        return digits == digits_of(sender)
     return wanted.strip().casefold() == sender.strip().casefold()
 
 
@@ -64,13 +63,6 @@ def matches(config: ConfigType, data: Mapping[str, Any]) -> bool:
     contains = config.get(CONF_CONTAINS)
     return not contains or (
         contains.casefold() in str(data.get(ATTR_TEXT) or "").casefold()
-    )
-
-
-def is_phone(device: dr.DeviceEntry) -> bool:
-    """Whether a device is a gateway phone of this integration."""
-    return any(
-        domain == DOMAIN and key.isdecimal() for domain, key in device.identifiers
     )
 
 
@@ -87,7 +79,7 @@ async def async_get_triggers(
 ) -> list[dict[str, str]]:
     """The trigger of a gateway phone; other devices have none."""
     device = dr.async_get(hass).async_get(device_id)
-    if device is None or not is_phone(device):
+    if device is None or phone_id_of(device) is None:
         return []
     return [
         {

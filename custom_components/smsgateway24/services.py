@@ -29,6 +29,7 @@ from .api import (
     Message,
     SmsGateway24AuthenticationError,
     SmsGateway24Error,
+    digits_of,
 )
 from .api.encoding import sms_length
 from .const import (
@@ -43,7 +44,7 @@ from .const import (
     LOGGER,
     MESSAGE_CHANNELS,
 )
-from .coordinator import SentMessage, SmsGateway24ConfigEntry
+from .coordinator import SentMessage, SmsGateway24ConfigEntry, phone_id_of
 
 SERVICE_SEND_SMS: Final = "send_sms"
 SERVICE_SEND_TELEGRAM: Final = "send_telegram"
@@ -209,10 +210,12 @@ def resolve_device(
     if device_id is None:
         return None
     device = dr.async_get(hass).async_get(device_id)
-    if device is not None and entry.entry_id in device.config_entries:
-        for domain, key in device.identifiers:
-            if domain == DOMAIN and key.isdecimal():
-                return int(key)
+    if (
+        device is not None
+        and entry.entry_id in device.config_entries
+        and (phone_id := phone_id_of(device)) is not None
+    ):
+        return phone_id
     raise invalid("unknown_device", device=device_id)
 
 
@@ -253,7 +256,7 @@ def check_numbers(numbers: Sequence[str]) -> list[str]:
     if not found:
         raise invalid("invalid_phone", phone="")
     for number in found:
-        if not any(char.isdigit() for char in number):
+        if not digits_of(number):
             raise invalid("invalid_phone", phone=number)
     return found
 
@@ -388,8 +391,7 @@ async def _find_ids(
 
 
 def _same(message: Message, number: str, body: str | None) -> bool:
-    digits = "".join(char for char in number if char.isdigit())
-    return "".join(c for c in message.phone if c.isdigit()) == digits and (
+    return digits_of(message.phone) == digits_of(number) and (
         body is None or message.body == body
     )
 

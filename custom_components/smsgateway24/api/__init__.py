@@ -25,6 +25,7 @@ from .models import (
     PhoneStatus,
     SimCard,
     StatusReport,
+    digits_of,
     format_utc,
     parse_date,
 )
@@ -50,6 +51,7 @@ __all__ = [
     "SmsGateway24ResponseError",
     "SmsGateway24TimeoutError",
     "StatusReport",
+    "digits_of",
     "format_utc",
     "parse_date",
 ]

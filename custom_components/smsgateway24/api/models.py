@@ -370,6 +370,11 @@ class Image:
     content_type: str
 
 
+def digits_of(number: str) -> str:
+    """The digits of a phone number, however it is written: "+49 151-23" is "4915123"."""
+    return "".join(char for char in number if char.isdigit())
+
+
 def keyed(value: object) -> Iterable[object]:
     """Items of a collection the provider sends keyed by id, or as a list."""
     if value is None:
