@@ -123,19 +123,27 @@ def credentials_schema(email: str | None = None, url: str = DEFAULT_URL) -> vol.
     )
 
 
-def phone_schema(
-    phones: Mapping[int, Phone], defaults: Mapping[str, Any]
-) -> vol.Schema:
-    """Pick the default sending phone and SIM."""
+def phone_selector(phones: Mapping[int, Phone]) -> SelectSelector:
+    """A list of the account's phones by name; the value is the provider's id."""
     options = [
         SelectOptionDict(value=str(phone.id), label=phone.title)
         for phone in sorted(phones.values(), key=lambda phone: phone.title.lower())
     ]
-    device_default = str(defaults.get(CONF_DEVICE_ID, options[0]["value"]))
+    return SelectSelector(
+        SelectSelectorConfig(options=options, mode=SelectSelectorMode.DROPDOWN)
+    )
+
+
+def phone_schema(
+    phones: Mapping[int, Phone], defaults: Mapping[str, Any]
+) -> vol.Schema:
+    """Pick the default sending phone and SIM."""
+    first = min(phones.values(), key=lambda phone: phone.title.lower())
+    device_default = str(defaults.get(CONF_DEVICE_ID, first.id))
     return vol.Schema(
         {
-            vol.Required(CONF_DEVICE_ID, default=device_default): SelectSelector(
-                SelectSelectorConfig(options=options, mode=SelectSelectorMode.DROPDOWN)
+            vol.Required(CONF_DEVICE_ID, default=device_default): phone_selector(
+                phones
             ),
             vol.Required(
                 CONF_SIM, default=str(defaults.get(CONF_SIM, DEFAULT_SIM))
@@ -424,10 +432,6 @@ PHONE_NUMBER = re.compile(r"\+?[\d\s()./-]*\d[\d\s()./-]*")
 
 def recipient_schema(phones: Mapping[int, Phone]) -> vol.Schema:
     """Name, channel and address of a recipient; optionally its phone and SIM."""
-    options = [
-        SelectOptionDict(value=str(phone.id), label=phone.title)
-        for phone in sorted(phones.values(), key=lambda phone: phone.title.lower())
-    ]
     return vol.Schema(
         {
             vol.Required(CONF_NAME): TextSelector(),
@@ -439,9 +443,7 @@ def recipient_schema(phones: Mapping[int, Phone]) -> vol.Schema:
                 )
             ),
             vol.Required(CONF_ADDRESS): TextSelector(),
-            vol.Optional(CONF_DEVICE_ID): SelectSelector(
-                SelectSelectorConfig(options=options, mode=SelectSelectorMode.DROPDOWN)
-            ),
+            vol.Optional(CONF_DEVICE_ID): phone_selector(phones),
             vol.Optional(CONF_SIM): SIM_SELECTOR,
         }
     )
