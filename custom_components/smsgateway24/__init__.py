@@ -41,11 +41,9 @@ async def async_setup_entry(
     entry.runtime_data = coordinator
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     entry.async_on_unload(
-        coordinator.async_add_listener(coordinator.async_fire_received)
+        coordinator.async_add_listener(coordinator.async_fire_pending)
     )
-    entry.async_on_unload(coordinator.async_add_listener(coordinator.async_fire_status))
-    coordinator.async_fire_received()
-    coordinator.async_fire_status()
+    coordinator.async_fire_pending()
     async_setup_push(hass, entry)
     return True
 
@@ -54,8 +52,7 @@ async def async_unload_entry(
     hass: HomeAssistant, entry: SmsGateway24ConfigEntry
 ) -> bool:
     """Unload the account's entities; keep the incoming cursor and the tracked."""
-    await entry.runtime_data.async_save_cursor()
-    await entry.runtime_data.async_save_tracked()
+    await entry.runtime_data.async_save_now()
     return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
 
 

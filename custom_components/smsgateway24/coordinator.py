@@ -389,12 +389,9 @@ class SmsGateway24Coordinator(DataUpdateCoordinator[GatewayData]):
             tracked = TrackedMessage.from_stored(stored_sent)
             self.tracked[tracked.sent.sms_id] = tracked
 
-    async def async_save_cursor(self) -> None:
-        """Write the cursor now, rather than after the save delay."""
+    async def async_save_now(self) -> None:
+        """Write the cursor and the tracked messages now, not after the save delay."""
         await self._store.async_save(self.cursor.to_stored())
-
-    async def async_save_tracked(self) -> None:
-        """Write the tracked messages now, rather than after the save delay."""
         await self._sent_store.async_save(self._tracked_to_stored())
 
     def _tracked_to_stored(self) -> list[StoredSent]:
@@ -510,6 +507,12 @@ class SmsGateway24Coordinator(DataUpdateCoordinator[GatewayData]):
             return
         if self._take_status(tracked, MessageStatus(status_code)):
             self.async_fire_status()
+
+    @callback
+    def async_fire_pending(self) -> None:
+        """Fire what the polls took since the last call: messages, then statuses."""
+        self.async_fire_received()
+        self.async_fire_status()
 
     @callback
     def async_fire_status(self) -> None:
