@@ -141,7 +141,7 @@ def _zone(name: str) -> ZoneInfo:
     try:
         return ZoneInfo(name)
     # Bad names fail in several ways: not found, malformed, a folder of zones.
-    except (KeyError, ValueError, OSError):
+    except KeyError, ValueError, OSError:
         raise ApiError(f"Unknown timezone {name}") from None
 
 

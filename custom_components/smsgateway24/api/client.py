@@ -367,7 +367,7 @@ def _decode(method: str, status: int, text: str) -> JsonObject:
     try:
         answer = json.loads(text)
     # Nesting deeper than the interpreter's recursion limit is a RecursionError.
-    except (ValueError, RecursionError):
+    except ValueError, RecursionError:
         answer = None
     if not isinstance(answer, dict):
         raise SmsGateway24ResponseError(
