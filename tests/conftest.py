@@ -4,12 +4,23 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Generator
 from dataclasses import dataclass
+import logging
+from pathlib import Path
 
 from aiohttp.test_utils import TestServer
-from homeassistant.const import CONF_EMAIL, CONF_TOKEN, CONF_URL
+from homeassistant.const import (
+    CONF_EMAIL,
+    CONF_TOKEN,
+    CONF_URL,
+    MAJOR_VERSION,
+    MINOR_VERSION,
+)
 from homeassistant.core import HomeAssistant
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
+from syrupy.assertion import SnapshotAssertion
+from syrupy.location import PyTestLocation
 
 from custom_components.smsgateway24.const import (
     CONF_DEVICE_ID,
@@ -29,6 +40,74 @@ def auto_enable_custom_integrations(
 ) -> Generator[None]:
     """Let Home Assistant load this repository's integration in every test."""
     return (yield)
+
+
+class ReleaseSnapshots(HomeAssistantSnapshotExtension):  # type: ignore[misc]  # the plugin is untyped
+    """Snapshots in Home Assistant's format, one folder per release tested.
+
+    Releases serialize registry entries and states differently, so each end
+    of the supported range compares against its own, all of them whole.
+    """
+
+    @classmethod
+    def dirname(cls, *, test_location: PyTestLocation) -> str:
+        """``snapshots-<year.month>`` beside the test file.
+
+        Not under ``snapshots/``: that is the plain extension's folder, and
+        what lies in it counts as unused snapshots of this run.
+        """
+        release = f"{MAJOR_VERSION}.{MINOR_VERSION}"
+        return str(Path(test_location.filepath).parent / f"snapshots-{release}")
+
+
+@pytest.fixture
+def snapshot(snapshot: SnapshotAssertion) -> SnapshotAssertion:
+    """Snapshots of the release under test."""
+    return snapshot.use_extension(ReleaseSnapshots)
+
+
+# How Home Assistant words a deprecated use it found in this integration: the
+# frame helper's "Detected that custom integration 'x' ..." and the deprecation
+# helper's "The deprecated function f was called from x."
+DEPRECATED_USE = (
+    f"Detected that custom integration '{DOMAIN}'",
+    f" from {DOMAIN}.",
+)
+
+
+class _DeprecatedUses(logging.Handler):
+    """Collect the deprecated uses Home Assistant reports of this integration."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.found: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = record.getMessage()
+        if any(mark in message for mark in DEPRECATED_USE):
+            self.found.append(message)
+
+
+@pytest.fixture(autouse=True)
+def no_deprecated_use() -> Generator[None]:
+    """Fail any test during which Home Assistant reports a deprecated use by us.
+
+    Home Assistant reports each use once per run; the test plugin forgets
+    what it reported after every test, so each test sees its own.
+    """
+    guard = _DeprecatedUses()
+    root = logging.getLogger()
+    root.addHandler(guard)
+    try:
+        yield
+    finally:
+        root.removeHandler(guard)
+    if guard.found:
+        pytest.fail(
+            "Home Assistant reported a deprecated use by this integration:\n"
+            + "\n".join(guard.found),
+            pytrace=False,
+        )
 
 
 @dataclass
@@ -63,7 +142,8 @@ async def simulator(socket_enabled: None) -> AsyncIterator[RunningSimulator]:
     """The demo world served on 127.0.0.1."""
     sim = build_demo()
     server = TestServer(create_app(sim), host="127.0.0.1")
-    await server.start_server()
+    # Its access log reads the local time, which frozen clocks break.
+    await server.start_server(access_log=None)
     try:
         yield RunningSimulator(sim=sim, url=str(server.make_url("")).rstrip("/"))
     finally:

@@ -288,7 +288,7 @@ def phone_device_info(phone: Phone) -> DeviceInfo:
     )
 
 
-def phone_id_of(device: dr.DeviceEntry) -> int | None:
+def phone_id_of(device: dr.AnyDeviceEntry) -> int | None:
     """The provider's id of the phone a device stands for, if it is a phone."""
     for domain, key in device.identifiers:
         if domain == DOMAIN and key.isdecimal():
@@ -296,9 +296,11 @@ def phone_id_of(device: dr.DeviceEntry) -> int | None:
     return None
 
 
-def _device_id(registry: dr.DeviceRegistry, phone_id: int | None) -> str | None:
+def _device_id(
+    registry: dr.DeviceRegistry, entry_id: str, phone_id: int | None
+) -> str | None:
     """The Home Assistant device id of a gateway phone, if it has a device."""
-    device = registry.async_get_device(identifiers={(DOMAIN, str(phone_id))})
+    device = registry.async_get_device_by_identifier((DOMAIN, str(phone_id)), entry_id)
     return None if device is None else device.id
 
 
@@ -524,7 +526,9 @@ class SmsGateway24Coordinator(DataUpdateCoordinator[GatewayData]):
                 EVENT_SMS_STATUS,
                 {
                     ATTR_CONFIG_ENTRY_ID: self.config_entry.entry_id,
-                    ATTR_DEVICE_ID: _device_id(registry, sent.gateway_device_id),
+                    ATTR_DEVICE_ID: _device_id(
+                        registry, self.config_entry.entry_id, sent.gateway_device_id
+                    ),
                     ATTR_GATEWAY_DEVICE_ID: sent.gateway_device_id,
                     ATTR_SMS_ID: sent.sms_id,
                     ATTR_PHONE: sent.phone,
@@ -545,7 +549,9 @@ class SmsGateway24Coordinator(DataUpdateCoordinator[GatewayData]):
                 EVENT_SMS_RECEIVED,
                 {
                     ATTR_CONFIG_ENTRY_ID: self.config_entry.entry_id,
-                    ATTR_DEVICE_ID: _device_id(registry, message.device_id),
+                    ATTR_DEVICE_ID: _device_id(
+                        registry, self.config_entry.entry_id, message.device_id
+                    ),
                     ATTR_GATEWAY_DEVICE_ID: message.device_id,
                     ATTR_SMS_ID: message.id,
                     ATTR_PHONE: message.phone,
@@ -614,7 +620,7 @@ class SmsGateway24Coordinator(DataUpdateCoordinator[GatewayData]):
             )
         for device in dr.async_entries_for_config_entry(registry, entry_id):
             if phone_id_of(device) not in phones:
-                registry.async_update_device(device.id, remove_config_entry_id=entry_id)
+                registry.async_remove_device(device.id)
 
     @callback
     def _update_repairs(self, phones: dict[int, Phone]) -> None:

@@ -212,7 +212,7 @@ def resolve_device(
     device = dr.async_get(hass).async_get(device_id)
     if (
         device is not None
-        and entry.entry_id in device.config_entries
+        and device.config_entry_id == entry.entry_id
         and (phone_id := phone_id_of(device)) is not None
     ):
         return phone_id

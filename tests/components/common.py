@@ -35,9 +35,18 @@ def state(hass: HomeAssistant, entity_id: str) -> str:
     return found.state
 
 
+def phone_device(hass: HomeAssistant, phone_id: int) -> dr.DeviceEntry | None:
+    """The device of a gateway phone, if it has one (of one account at most)."""
+    devices = dr.async_get(hass).async_get_devices(
+        identifiers={(DOMAIN, str(phone_id))}
+    )
+    assert len(devices) <= 1, devices
+    return devices[0] if devices else None
+
+
 def device_id(hass: HomeAssistant, phone_id: int) -> str:
     """The Home Assistant device id of a gateway phone."""
-    device = dr.async_get(hass).async_get_device(identifiers={(DOMAIN, str(phone_id))})
+    device = phone_device(hass, phone_id)
     assert device is not None
     return device.id
 

@@ -152,7 +152,7 @@ def closed_port_url(socket_enabled: None) -> str:
 async def mirror_url(simulator: RunningSimulator) -> AsyncIterator[str]:
     """A second address serving the same world: the account's server moved."""
     server = TestServer(create_app(simulator.sim), host="127.0.0.1")
-    await server.start_server()
+    await server.start_server(access_log=None)
     try:
         yield str(server.make_url("")).rstrip("/")
     finally:

@@ -7,10 +7,7 @@ from typing import Any
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.components.device_automation import DeviceAutomationType
 from homeassistant.core import HomeAssistant, ServiceCall
-from homeassistant.helpers import (
-    config_validation as cv,
-    device_registry as dr,
-)
+from homeassistant.helpers import device_registry as dr
 from homeassistant.setup import async_setup_component
 import pytest
 from pytest_homeassistant_custom_component.common import (
@@ -18,8 +15,8 @@ from pytest_homeassistant_custom_component.common import (
     async_get_device_automations,
     async_mock_service,
 )
+from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 import voluptuous as vol
-import voluptuous_serialize
 
 from custom_components.smsgateway24 import device_trigger
 from custom_components.smsgateway24.const import DOMAIN
@@ -109,21 +106,28 @@ async def test_no_trigger_for_other_devices(
 
 
 async def test_capabilities(
-    hass: HomeAssistant, simulator: RunningSimulator, init_integration: MockConfigEntry
+    hass: HomeAssistant,
+    hass_ws_client: WebSocketGenerator,
+    simulator: RunningSimulator,
+    init_integration: MockConfigEntry,
 ) -> None:
-    """The editor shows the two optional filters."""
-    capabilities = await device_trigger.async_get_trigger_capabilities(
-        hass,
+    """The automation editor shows the two optional filters."""
+    assert await async_setup_component(hass, "device_automation", {})
+    client = await hass_ws_client(hass)
+    await client.send_json_auto_id(
         {
-            "platform": "device",
-            "domain": DOMAIN,
-            "device_id": device_id(hass, simulator.pixel),
-            "type": "sms_received",
-        },
+            "type": "device_automation/trigger/capabilities",
+            "trigger": {
+                "platform": "device",
+                "domain": DOMAIN,
+                "device_id": device_id(hass, simulator.pixel),
+                "type": "sms_received",
+            },
+        }
     )
-    assert voluptuous_serialize.convert(
-        capabilities["extra_fields"], custom_serializer=cv.custom_serializer
-    ) == [
+    answer = await client.receive_json()
+    assert answer["success"], answer
+    assert answer["result"]["extra_fields"] == [
         {"name": "sender", "optional": True, "required": False, "type": "string"},
         {"name": "contains", "optional": True, "required": False, "type": "string"},
     ]

@@ -19,7 +19,7 @@ from syrupy.assertion import SnapshotAssertion
 from custom_components.smsgateway24.const import DOMAIN
 from simulator.demo import DEMO_EMAIL
 from simulator.models import Sim
-from tests.components.common import poll, state
+from tests.components.common import phone_device, poll, state
 from tests.conftest import RunningSimulator
 
 ONLINE = "binary_sensor.pixel_7_online"
@@ -176,8 +176,7 @@ async def test_device_follows_app_update(
     freezer: FrozenDateTimeFactory,
 ) -> None:
     """Updating the app on a phone updates the device's software version."""
-    identifiers = {(DOMAIN, str(simulator.galaxy))}
-    device = device_registry.async_get_device(identifiers)
+    device = phone_device(hass, simulator.galaxy)
     assert device is not None
     assert device.sw_version == "12.1.21"
     galaxy = simulator.sim.phone(simulator.galaxy)
@@ -186,7 +185,7 @@ async def test_device_follows_app_update(
 
     await poll(hass, freezer)
 
-    device = device_registry.async_get_device(identifiers)
+    device = phone_device(hass, simulator.galaxy)
     assert device is not None
     assert device.sw_version == "12.3.4"
     assert state(hass, "sensor.galaxy_a52_app_version") == "12.3.4"
@@ -200,18 +199,19 @@ async def test_device_follows_rename(
     freezer: FrozenDateTimeFactory,
 ) -> None:
     """A phone renamed at the provider is renamed; a name the user gave stays."""
-    pixel = device_registry.async_get_device({(DOMAIN, str(simulator.pixel))})
-    galaxy = device_registry.async_get_device({(DOMAIN, str(simulator.galaxy))})
+    pixel_id, galaxy_id = simulator.pixel, simulator.galaxy
+    pixel = phone_device(hass, pixel_id)
+    galaxy = phone_device(hass, galaxy_id)
     assert pixel is not None
     assert galaxy is not None
     device_registry.async_update_device(galaxy.id, name_by_user="Hall phone")
-    simulator.sim.phone(simulator.pixel).title = "Pixel 7 Pro"
-    simulator.sim.phone(simulator.galaxy).title = "Galaxy A53"
+    simulator.sim.phone(pixel_id).title = "Pixel 7 Pro"
+    simulator.sim.phone(galaxy_id).title = "Galaxy A53"
 
     await poll(hass, freezer)
 
-    pixel = device_registry.async_get(pixel.id)
-    galaxy = device_registry.async_get(galaxy.id)
+    pixel = phone_device(hass, pixel_id)
+    galaxy = phone_device(hass, galaxy_id)
     assert pixel is not None
     assert galaxy is not None
     assert pixel.name == "Pixel 7 Pro"
@@ -236,7 +236,7 @@ async def test_phone_added_later(
 
     await poll(hass, freezer)
 
-    device = device_registry.async_get_device({(DOMAIN, str(phone.id))})
+    device = phone_device(hass, phone.id)
     assert device is not None
     assert (device.name, device.model, device.serial_number) == (
         "Moto G",
@@ -258,13 +258,13 @@ async def test_phone_removed(
     freezer: FrozenDateTimeFactory,
 ) -> None:
     """A phone removed from the account leaves the devices, with its entities."""
-    identifiers = {(DOMAIN, str(simulator.galaxy))}
-    assert device_registry.async_get_device(identifiers) is not None
-    simulator.sim.remove_phone(simulator.galaxy)
+    galaxy = simulator.galaxy
+    assert phone_device(hass, galaxy) is not None
+    simulator.sim.remove_phone(galaxy)
 
     await poll(hass, freezer)
 
-    assert device_registry.async_get_device(identifiers) is None
+    assert phone_device(hass, galaxy) is None
     entities = er.async_entries_for_config_entry(
         er.async_get(hass), init_integration.entry_id
     )
