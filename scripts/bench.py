@@ -33,7 +33,7 @@ import aiohttp
 from aiohttp import web
 from homeassistant import loader
 from homeassistant.const import CONF_EMAIL, CONF_TOKEN, CONF_URL
-from homeassistant.core import Event, HomeAssistant
+from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.setup import async_setup_component
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
@@ -344,6 +344,7 @@ class EventWaiter:
         self._waiting: dict[int, asyncio.Future[float]] = {}
         self.unsubscribe = hass.bus.async_listen(EVENT_SMS_RECEIVED, self._take)
 
+    @callback
     def _take(self, event: Event[Mapping[str, Any]]) -> None:
         future = self._waiting.pop(event.data["sms_id"], None)
         if future is not None and not future.done():

@@ -13,12 +13,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 from collections.abc import Mapping
+from datetime import UTC, datetime
 import json
 from pathlib import Path
 import sys
 from typing import Any
 
 import aiohttp
+from homeassistant.components.http import config as http_config
 
 NAME = "Developer"
 USERNAME = "dev"
@@ -42,25 +44,52 @@ class OnboardingError(Exception):
     """Home Assistant refused a step of the onboarding."""
 
 
-def prepare(config_dir: Path) -> None:
-    """Mark the core configuration step done before the first start.
+def prepare(config_dir: Path, port: int = 8123) -> None:
+    """Set what the first start needs: the HTTP server, and no core config step.
 
-    Finishing that step through the API also starts the config flows of the
-    weather, radio, text-to-speech and shopping list integrations, which install
-    packages and reach the internet; the development instance wants none of them.
-    `finish` sets the location, time zone and units through the websocket API.
+    Home Assistant keeps its HTTP settings in storage (YAML is only imported,
+    as a trial to confirm in the UI): it serves on 127.0.0.1:`port`.
+
+    Finishing the core configuration step through the API also starts the
+    config flows of the weather, radio, text-to-speech and shopping list
+    integrations, which install packages and reach the internet; the
+    development instance wants none of them. `finish` sets the location, time
+    zone and units through the websocket API.
     """
-    store = config_dir / ".storage" / "onboarding"
-    if store.exists():
-        return
-    store.parent.mkdir(parents=True, exist_ok=True)
+    storage = config_dir / ".storage"
+    storage.mkdir(parents=True, exist_ok=True)
+    _write_store(
+        storage,
+        http_config.STORAGE_KEY,
+        http_config.STORAGE_VERSION,
+        http_config.STORAGE_MINOR_VERSION,
+        {
+            http_config.KEY_STABLE: {
+                **http_config.HTTP_STORAGE_SCHEMA(
+                    {"server_host": ["127.0.0.1"], "server_port": port}
+                ),
+                http_config.HTTP_CONFIG_CREATED_AT: datetime.now(UTC).isoformat(),
+                http_config.HTTP_CONFIG_ERROR: None,
+                http_config.HTTP_CONFIG_ERROR_MESSAGE: None,
+            },
+            http_config.KEY_PENDING: None,
+            http_config.KEY_YAML_MIGRATION_DONE: True,
+        },
+    )
+    if not (storage / "onboarding").exists():
+        _write_store(storage, "onboarding", 4, 1, {"done": ["core_config"]})
+
+
+def _write_store(
+    storage: Path, key: str, version: int, minor_version: int, data: Any
+) -> None:
     content = {
-        "version": 4,
-        "minor_version": 1,
-        "key": "onboarding",
-        "data": {"done": ["core_config"]},
+        "version": version,
+        "minor_version": minor_version,
+        "key": key,
+        "data": data,
     }
-    store.write_text(json.dumps(content, indent=2) + "\n", encoding="utf-8")
+    (storage / key).write_text(json.dumps(content, indent=2) + "\n", encoding="utf-8")
 
 
 async def _json(response: aiohttp.ClientResponse) -> Any:
@@ -162,12 +191,7 @@ async def finish(url: str, wait_seconds: float) -> bool:
             auth_code = await log_in(session, client_id)
         token = (await token_answer(session, client_id, auth_code))["access_token"]
         await _websocket_commands(
-            session,
-            token,
-            [
-                {"type": "config/core/update", **CORE_CONFIG},
-                {"type": "analytics/preferences", "preferences": {"base": False}},
-            ],
+            session, token, [{"type": "config/core/update", **CORE_CONFIG}]
         )
         headers = {"Authorization": f"Bearer {token}"}
         for step in ("core_config", "analytics"):

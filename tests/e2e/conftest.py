@@ -3,15 +3,47 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
+from tests.conftest import DEPRECATED_USE
+
 from .harness import Api, Stack, add_integration
+
+
+def deprecated_uses(log: Path) -> list[str]:
+    """The lines of a Home Assistant log that report a deprecated use by us."""
+    if not log.exists():
+        return []
+    lines = log.read_text(encoding="utf-8", errors="replace").splitlines()
+    return [line for line in lines if any(mark in line for mark in DEPRECATED_USE)]
 
 
 @pytest.fixture(autouse=True)
 def auto_enable_custom_integrations() -> None:
     """Stand in for the in-process fixture: here Home Assistant runs as a process."""
+
+
+@pytest.fixture(autouse=True)
+def no_deprecated_use(started: list[Stack]) -> Iterator[None]:
+    """Fail a test during which Home Assistant's log reports a deprecated use by us.
+
+    The check of the in-process tests, read here from the process's log.
+    """
+    seen = {stack.log: len(deprecated_uses(stack.log)) for stack in started}
+    yield
+    found = [
+        line
+        for stack in started
+        for line in deprecated_uses(stack.log)[seen.get(stack.log, 0) :]
+    ]
+    if found:
+        pytest.fail(
+            "Home Assistant reported a deprecated use by this integration:\n"
+            + "\n".join(found),
+            pytrace=False,
+        )
 
 
 @pytest.fixture(scope="session")
