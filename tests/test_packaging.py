@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+import re
 from typing import Any
 
 from awesomeversion import AwesomeVersion, AwesomeVersionStrategy
+from homeassistant.const import __version__ as HA_VERSION  # noqa: N812
 from PIL import Image
 
 ROOT = Path(__file__).parents[1]
@@ -55,7 +57,25 @@ def test_hacs_json_has_only_known_keys() -> None:
     hacs = load(ROOT / "hacs.json")
     assert set(hacs) <= HACS_KEYS
     assert hacs["name"] == "SMSGateway24"
-    assert AwesomeVersion(hacs["homeassistant"]) >= AwesomeVersion("2026.2.3")
+
+
+def pinned_release(end: str) -> str:
+    """The Home Assistant release a requirements file of the project pins."""
+    text = (ROOT / "requirements" / f"{end}.txt").read_text(encoding="utf-8")
+    found = re.search(r"^homeassistant==(\S+)$", text, re.MULTILINE)
+    assert found is not None, end
+    return found.group(1)
+
+
+def test_the_supported_range_is_said_alike() -> None:
+    """HACS and the README name the releases the tests run on; this is one."""
+    oldest, newest = pinned_release("oldest"), pinned_release("newest")
+    assert AwesomeVersion(oldest) < AwesomeVersion(newest)
+    assert load(ROOT / "hacs.json")["homeassistant"] == oldest
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert f"Home Assistant {oldest} or newer is needed" in readme
+    assert f"tested on Home Assistant {oldest} and {newest}" in readme
+    assert HA_VERSION in (oldest, newest)
 
 
 def test_brand_icons() -> None:
