@@ -51,12 +51,10 @@ from custom_components.smsgateway24.const import (
     EVENT_SMS_RECEIVED,
     INCOMING_STORAGE_VERSION,
 )
-from custom_components.smsgateway24.coordinator import (
-    IncomingCursor,
-    SentMessage,
-    SmsGateway24Coordinator,
-)
+from custom_components.smsgateway24.coordinator import SmsGateway24Coordinator
+from custom_components.smsgateway24.incoming import IncomingCursor
 from custom_components.smsgateway24.services import SERVICE_SEND_SMS
+from custom_components.smsgateway24.tracking import SentMessage
 from simulator.app import create_app
 from simulator.models import Account
 from simulator.state import Simulator

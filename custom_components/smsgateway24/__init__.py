@@ -12,11 +12,11 @@ from .coordinator import (
     SmsGateway24ConfigEntry,
     SmsGateway24Coordinator,
     async_delete_repairs,
-    incoming_store,
-    sent_store,
 )
+from .incoming import incoming_store
 from .push import async_setup_push
 from .services import async_setup_services
+from .tracking import sent_store
 
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 PLATFORMS = [Platform.BINARY_SENSOR, Platform.EVENT, Platform.NOTIFY, Platform.SENSOR]

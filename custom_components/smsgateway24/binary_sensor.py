@@ -14,7 +14,7 @@ from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .api import Phone
+from .clients.smsgateway24 import Phone
 from .coordinator import SmsGateway24ConfigEntry, SmsGateway24Coordinator
 from .entity import PhoneEntity, SimEntity, async_add_phone_entities
 

@@ -45,7 +45,7 @@ from homeassistant.helpers.selector import (
 import voluptuous as vol
 from yarl import URL
 
-from .api import (
+from .clients.smsgateway24 import (
     DEFAULT_URL,
     Phone,
     SmsGateway24,
@@ -80,7 +80,7 @@ from .const import (
     SUBENTRY_RECIPIENT,
 )
 from .coordinator import SmsGateway24ConfigEntry
-from .services import TELEGRAM_ID
+from .send import TELEGRAM_ID
 
 EMAIL_SELECTOR = TextSelector(
     TextSelectorConfig(type=TextSelectorType.EMAIL, autocomplete="username")

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable, Mapping
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
-from itertools import islice
-from typing import Any, TypedDict
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import CONF_TOKEN, CONF_URL
@@ -15,11 +14,10 @@ from homeassistant.exceptions import ConfigEntryAuthFailed
 from homeassistant.helpers import device_registry as dr, issue_registry as ir
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.device_registry import DeviceInfo
-from homeassistant.helpers.storage import Store
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 from homeassistant.util import dt as dt_util
 
-from .api import (
+from .clients.smsgateway24 import (
     Message,
     MessageList,
     MessageStatus,
@@ -51,16 +49,12 @@ from .const import (
     EVENT_SMS_RECEIVED,
     EVENT_SMS_STATUS,
     FIRST_POLL_WINDOW,
-    INCOMING_STORAGE_VERSION,
     LOGGER,
-    MESSAGE_OVERLAP,
-    PUSHED_ID_LIFETIME,
     REQUEST_TIMEOUT,
-    SEEN_IDS_LIMIT,
     STORAGE_SAVE_DELAY,
-    STORAGE_VERSION,
-    TRACKING_LIMIT,
 )
+from .incoming import IncomingCursor, incoming_store
+from .tracking import SentMessage, Tracker
 
 type SmsGateway24ConfigEntry = ConfigEntry[SmsGateway24Coordinator]
 
@@ -71,209 +65,6 @@ class GatewayData:
 
     phones: dict[int, Phone]
     new_incoming: tuple[Message, ...] = ()
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class SentMessage:
-    """A message this integration sent, to follow until its status is final."""
-
-    sms_id: int
-    gateway_device_id: int
-    phone: str
-
-
-class StoredSent(TypedDict):
-    """A tracked message as it is kept on disk."""
-
-    sms_id: int
-    gateway_device_id: int
-    phone: str
-    status: int | None
-    since: str
-
-
-@dataclass(slots=True, kw_only=True)
-class TrackedMessage:
-    """A sent message being followed, and the last status seen of it."""
-
-    sent: SentMessage
-    since: datetime
-    status: MessageStatus | None = None
-
-    @classmethod
-    def from_stored(cls, stored: StoredSent) -> TrackedMessage:
-        """Rebuild a message followed by an earlier run."""
-        return cls(
-            sent=SentMessage(
-                sms_id=stored["sms_id"],
-                gateway_device_id=stored["gateway_device_id"],
-                phone=stored["phone"],
-            ),
-            since=datetime.fromisoformat(stored["since"]),
-            status=None
-            if stored["status"] is None
-            else MessageStatus(stored["status"]),
-        )
-
-    def to_stored(self) -> StoredSent:
-        """The message as it is kept on disk."""
-        return {
-            "sms_id": self.sent.sms_id,
-            "gateway_device_id": self.sent.gateway_device_id,
-            "phone": self.sent.phone,
-            "status": None if self.status is None else int(self.status),
-            "since": self.since.isoformat(),
-        }
-
-
-class StoredCursor(TypedDict):
-    """The incoming cursor as it is kept on disk.
-
-    ``seen`` maps each id (as text) to the provider's date of the message,
-    ``pushed`` to when it was pushed, on Home Assistant's clock.
-    """
-
-    newest: str
-    seen: dict[str, str]
-    pushed: dict[str, str]
-
-
-@dataclass(slots=True)
-class IncomingCursor:
-    """Where the next poll starts looking for incoming messages.
-
-    The window reaches back ``MESSAGE_OVERLAP`` before the newest message
-    seen. Each id seen by a poll is remembered with the provider's date until
-    that date falls out of the window: it can no longer come back, however
-    many messages arrive in the window.
-
-    A pushed message carries the phone's date, which may disagree with the
-    provider's: its id is remembered until a poll sees it, or until
-    ``PUSHED_ID_LIFETIME`` has passed on Home Assistant's clock.
-    ``SEEN_IDS_LIMIT`` bounds both whatever happens.
-    """
-
-    newest: datetime
-    seen: dict[int, datetime] = field(default_factory=dict)
-    pushed: dict[int, datetime] = field(default_factory=dict)
-    capped: bool = False
-
-    @property
-    def begin(self) -> datetime:
-        """Start of the next date window."""
-        return self.newest - MESSAGE_OVERLAP
-
-    def __contains__(self, sms_id: object) -> bool:
-        """Whether a poll or a push took the message already."""
-        return sms_id in self.seen or sms_id in self.pushed
-
-    def take_polled(
-        self, messages: tuple[Message, ...], now: datetime
-    ) -> tuple[Message, ...]:
-        """Keep the messages of a poll not taken before; move the window past them."""
-        fresh = tuple(
-            message
-            for message in sorted(
-                messages, key=lambda m: (m.created or self.newest, m.id)
-            )
-            if message.id not in self
-        )
-        for message in messages:
-            self.pushed.pop(message.id, None)
-            self.seen.setdefault(message.id, message.created or self.newest)
-        # Also past the messages pushed before: the poll now has their dates.
-        self.newest = max(
-            [self.newest, *(m.created for m in messages if m.created is not None)]
-        )
-        self._forget(now)
-        return fresh
-
-    def take_pushed(self, message: Message, now: datetime) -> bool:
-        """Whether a pushed message is new; remember it until a poll sees it.
-
-        Its date comes from the phone: the polls alone decide where the
-        window is.
-        """
-        if message.id in self:
-            return False
-        self.pushed[message.id] = now
-        self._forget(now)
-        return True
-
-    def _forget(self, now: datetime) -> None:
-        """Drop the ids that cannot come back; keep no more than the limit."""
-        # The provider reads the window's start to the second.
-        begin = self.begin.replace(microsecond=0)
-        self.seen = {i: created for i, created in self.seen.items() if created >= begin}
-        oldest_push = now - PUSHED_ID_LIFETIME
-        self.pushed = {i: at for i, at in self.pushed.items() if at >= oldest_push}
-        for ids in (self.seen, self.pushed):
-            excess = len(self.seen) + len(self.pushed) - SEEN_IDS_LIMIT
-            if excess > 0 and not self.capped:
-                self.capped = True
-                LOGGER.warning(
-                    "More than %d incoming messages within %s: the ids of the "
-                    "oldest are forgotten, and those may fire again",
-                    SEEN_IDS_LIMIT,
-                    MESSAGE_OVERLAP,
-                )
-            for sms_id in list(islice(ids, max(excess, 0))):
-                del ids[sms_id]
-
-    @classmethod
-    def from_stored(cls, stored: StoredCursor) -> IncomingCursor:
-        """Rebuild the cursor kept by an earlier run."""
-        return cls(
-            newest=datetime.fromisoformat(stored["newest"]),
-            seen=_from_stored_ids(stored["seen"]),
-            pushed=_from_stored_ids(stored["pushed"]),
-        )
-
-    def to_stored(self) -> StoredCursor:
-        """The cursor as it is kept on disk."""
-        return {
-            "newest": self.newest.isoformat(),
-            "seen": _to_stored_ids(self.seen),
-            "pushed": _to_stored_ids(self.pushed),
-        }
-
-
-def _from_stored_ids(stored: dict[str, str]) -> dict[int, datetime]:
-    return {int(i): datetime.fromisoformat(at) for i, at in stored.items()}
-
-
-def _to_stored_ids(ids: dict[int, datetime]) -> dict[str, str]:
-    return {str(i): at.isoformat() for i, at in ids.items()}
-
-
-class IncomingStore(Store[StoredCursor]):
-    """The store of an entry's incoming cursor."""
-
-    async def _async_migrate_func(
-        self, old_major_version: int, old_minor_version: int, old_data: Any
-    ) -> StoredCursor:
-        """Date the ids of version 1, kept without dates, with the newest date.
-
-        They were all within the window of that date or before it.
-        """
-        newest: str = old_data["newest"]
-        return {
-            "newest": newest,
-            "seen": {str(sms_id): newest for sms_id in old_data["seen"]},
-            "pushed": {},
-        }
-
-
-def incoming_store(hass: HomeAssistant, entry_id: str) -> IncomingStore:
-    """The store of an entry's incoming cursor."""
-    return IncomingStore(
-        hass, INCOMING_STORAGE_VERSION, f"{DOMAIN}.{entry_id}.incoming"
-    )
-
-
-def sent_store(hass: HomeAssistant, entry_id: str) -> Store[list[StoredSent]]:
-    """The store of an entry's tracked sent messages."""
-    return Store(hass, STORAGE_VERSION, f"{DOMAIN}.{entry_id}.sent")
 
 
 def phone_device_info(phone: Phone) -> DeviceInfo:
@@ -348,9 +139,7 @@ class SmsGateway24Coordinator(DataUpdateCoordinator[GatewayData]):
         self._store = incoming_store(hass, entry.entry_id)
         # Taken by a poll, fired once the poll's entities and devices exist.
         self._unfired: list[Message] = []
-        self.tracked: dict[int, TrackedMessage] = {}
-        self._sent_store = sent_store(hass, entry.entry_id)
-        self._unfired_status: list[tuple[SentMessage, MessageStatus]] = []
+        self.tracker = Tracker(hass, entry.entry_id)
         super().__init__(
             hass,
             LOGGER,
@@ -387,21 +176,12 @@ class SmsGateway24Coordinator(DataUpdateCoordinator[GatewayData]):
         """Resume from where the last run stopped, if there was one."""
         if (stored := await self._store.async_load()) is not None:
             self.cursor = IncomingCursor.from_stored(stored)
-        for stored_sent in await self._sent_store.async_load() or []:
-            tracked = TrackedMessage.from_stored(stored_sent)
-            self.tracked[tracked.sent.sms_id] = tracked
+        await self.tracker.async_load()
 
     async def async_save_now(self) -> None:
         """Write the cursor and the tracked messages now, not after the save delay."""
         await self._store.async_save(self.cursor.to_stored())
-        await self._sent_store.async_save(self._tracked_to_stored())
-
-    def _tracked_to_stored(self) -> list[StoredSent]:
-        return [tracked.to_stored() for tracked in self.tracked.values()]
-
-    @callback
-    def _save_tracked_later(self) -> None:
-        self._sent_store.async_delay_save(self._tracked_to_stored, STORAGE_SAVE_DELAY)
+        await self.tracker.async_save_now()
 
     async def _async_fetch_tracked(self) -> MessageList | None:
         """The statuses of the tracked messages, in one request, if any are tracked.
@@ -409,17 +189,14 @@ class SmsGateway24Coordinator(DataUpdateCoordinator[GatewayData]):
         The window starts at the oldest tracked message; when they all left
         the same phone, only that phone's messages are asked for.
         """
-        if not self.tracked:
+        if (window := self.tracker.window()) is None:
             return None
-        phones = {t.sent.gateway_device_id for t in self.tracked.values()}
-        return await self.client.get_messages(
-            device_id=next(iter(phones)) if len(phones) == 1 else None,
-            begin=min(t.since for t in self.tracked.values()) - MESSAGE_OVERLAP,
-        )
+        phone_id, begin = window
+        return await self.client.get_messages(device_id=phone_id, begin=begin)
 
     async def _async_update_data(self) -> GatewayData:
         """Fetch the phones, the incoming messages of the window, and the tracked."""
-        self._expire_tracked()
+        self.tracker.expire()
         try:
             phones = await self.client.get_phones()
             incoming = await self.client.get_messages(
@@ -442,8 +219,7 @@ class SmsGateway24Coordinator(DataUpdateCoordinator[GatewayData]):
             self._unfired.extend(self._within_catch_up_limit(fresh))
         if sent is not None:
             for message in sent.messages:
-                if (tracked := self.tracked.get(message.id)) is not None:
-                    self._take_status(tracked, message.status)
+                self.tracker.take_status(message.id, message.status)
         data = GatewayData(phones=phones, new_incoming=fresh)
         self._sync_devices(phones)
         self._update_repairs(phones)
@@ -463,39 +239,9 @@ class SmsGateway24Coordinator(DataUpdateCoordinator[GatewayData]):
         return kept
 
     @callback
-    def _expire_tracked(self) -> None:
-        """Stop following the messages sent too long ago to still change."""
-        oldest = dt_util.utcnow() - TRACKING_LIMIT
-        expired = [t for t in self.tracked.values() if t.since < oldest]
-        for tracked in expired:
-            LOGGER.debug(
-                "Stopped tracking message %d: no final status within %s",
-                tracked.sent.sms_id,
-                TRACKING_LIMIT,
-            )
-            del self.tracked[tracked.sent.sms_id]
-        if expired:
-            self._save_tracked_later()
-
-    @callback
-    def _take_status(self, tracked: TrackedMessage, status: MessageStatus) -> bool:
-        """Record a status of a tracked message; return whether it changed."""
-        if status == tracked.status:
-            return False
-        tracked.status = status
-        self._unfired_status.append((tracked.sent, status))
-        if status.final:
-            del self.tracked[tracked.sent.sms_id]
-        self._save_tracked_later()
-        return True
-
-    @callback
     def async_track_sent(self, messages: Iterable[SentMessage]) -> None:
         """Follow the status of messages just sent until it is final."""
-        now = dt_util.utcnow()
-        for sent in messages:
-            self.tracked.setdefault(sent.sms_id, TrackedMessage(sent=sent, since=now))
-        self._save_tracked_later()
+        self.tracker.track(messages)
 
     @callback
     def async_handle_status_push(self, sms_id: int, status_code: int) -> None:
@@ -504,10 +250,10 @@ class SmsGateway24Coordinator(DataUpdateCoordinator[GatewayData]):
         It counts as if a poll had seen it: a poll that sees it again does not
         fire again.
         """
-        if (tracked := self.tracked.get(sms_id)) is None:
+        if sms_id not in self.tracker.tracked:
             LOGGER.debug("Ignored a status of message %d: it is not tracked", sms_id)
             return
-        if self._take_status(tracked, MessageStatus(status_code)):
+        if self.tracker.take_status(sms_id, MessageStatus(status_code)):
             self.async_fire_status()
 
     @callback
@@ -520,7 +266,7 @@ class SmsGateway24Coordinator(DataUpdateCoordinator[GatewayData]):
     def async_fire_status(self) -> None:
         """Fire the event of each status change seen since the last call."""
         registry = dr.async_get(self.hass)
-        changes, self._unfired_status = self._unfired_status, []
+        changes, self.tracker.unfired = self.tracker.unfired, []
         for sent, status in changes:
             self.hass.bus.async_fire(
                 EVENT_SMS_STATUS,

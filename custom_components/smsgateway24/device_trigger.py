@@ -20,7 +20,7 @@ from homeassistant.helpers.trigger import TriggerActionType, TriggerInfo
 from homeassistant.helpers.typing import ConfigType
 import voluptuous as vol
 
-from .api import digits_of
+from .clients.smsgateway24 import digits_of
 from .const import (
     ATTR_DEVICE_ID,
     ATTR_PHONE,

@@ -58,5 +58,5 @@ async def async_get_config_entry_diagnostics(
             "seen_ids": len(coordinator.cursor.seen),
             "pushed_ids": len(coordinator.cursor.pushed),
         },
-        "tracked_messages": len(coordinator.tracked),
+        "tracked_messages": len(coordinator.tracker.tracked),
     }

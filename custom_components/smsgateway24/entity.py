@@ -9,7 +9,7 @@ from homeassistant.helpers.entity import EntityDescription
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
-from .api import Phone, SimCard
+from .clients.smsgateway24 import Phone, SimCard
 from .coordinator import SmsGateway24Coordinator, phone_device_info
 
 

@@ -9,7 +9,7 @@ from homeassistant.components.event import EventEntity, EventEntityDescription
 from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .api import MessageStatus, Phone
+from .clients.smsgateway24 import MessageStatus, Phone
 from .const import ATTR_CONFIG_ENTRY_ID, ATTR_STATUS_CODE
 from .coordinator import SmsGateway24ConfigEntry
 from .entity import PhoneEntity, async_add_phone_entities

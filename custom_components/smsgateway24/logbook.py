@@ -12,7 +12,7 @@ from homeassistant.components.logbook.const import (
 from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.helpers import device_registry as dr
 
-from .api import MessageStatus
+from .clients.smsgateway24 import MessageStatus
 from .const import (
     ATTR_DEVICE_ID,
     ATTR_GATEWAY_DEVICE_ID,

@@ -22,7 +22,7 @@ from .const import (
     SUBENTRY_RECIPIENT,
 )
 from .coordinator import SmsGateway24ConfigEntry
-from .services import async_send_message, async_send_telegram
+from .send import async_send_message, async_send_telegram
 
 # Sending is one request each; Home Assistant need not hold calls back.
 PARALLEL_UPDATES = 0

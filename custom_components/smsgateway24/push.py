@@ -14,7 +14,7 @@ from aiohttp.hdrs import METH_POST
 from homeassistant.components import webhook
 from homeassistant.core import HomeAssistant, callback
 
-from .api import Message, SmsGateway24ResponseError, StatusReport
+from .clients.smsgateway24 import Message, SmsGateway24ResponseError, StatusReport
 from .const import CONF_WEBHOOK, CONF_WEBHOOK_ID, DOMAIN, LOGGER
 from .coordinator import SmsGateway24ConfigEntry, SmsGateway24Coordinator
 

@@ -17,7 +17,7 @@ from homeassistant.const import EntityCategory
 from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .api import Phone, SimCard
+from .clients.smsgateway24 import Phone, SimCard
 from .const import ATTR_PHONE, ATTR_RECEIVED_AT, ATTR_SIM, ATTR_SMS_ID, ATTR_TEXT
 from .coordinator import SmsGateway24ConfigEntry, SmsGateway24Coordinator
 from .entity import PhoneEntity, SimEntity, async_add_phone_entities

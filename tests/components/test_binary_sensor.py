@@ -18,8 +18,8 @@ from pytest_homeassistant_custom_component.common import (
 )
 from syrupy.assertion import SnapshotAssertion
 
-from custom_components.smsgateway24.api import Phone
 from custom_components.smsgateway24.binary_sensor import RoamingBinarySensor
+from custom_components.smsgateway24.clients.smsgateway24 import Phone
 from custom_components.smsgateway24.const import CONF_ONLINE_TIMEOUT, DOMAIN
 from simulator.models import Sim
 from tests.components.common import poll, state

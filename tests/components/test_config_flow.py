@@ -35,7 +35,7 @@ from pytest_homeassistant_custom_component.common import (
 import voluptuous as vol
 
 from custom_components.smsgateway24 import config_flow
-from custom_components.smsgateway24.api import DEFAULT_URL, Phone
+from custom_components.smsgateway24.clients.smsgateway24 import DEFAULT_URL, Phone
 from custom_components.smsgateway24.const import (
     CONF_ADVANCED,
     CONF_CATCH_UP_HOURS,

@@ -201,7 +201,7 @@ async def test_seen_ids_stay_within_the_safety_cap(
             for n in range(count)
         ]
 
-    with patch("custom_components.smsgateway24.coordinator.SEEN_IDS_LIMIT", 50):
+    with patch("custom_components.smsgateway24.incoming.SEEN_IDS_LIMIT", 50):
         first = receive(60)
         await poll(hass, freezer)
         assert list(coordinator.cursor.seen) == first[10:]

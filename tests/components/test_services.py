@@ -15,12 +15,12 @@ from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.smsgateway24.api import (
+from custom_components.smsgateway24.clients.smsgateway24 import (
     MessageList,
     SmsGateway24ConnectionError,
 )
 from custom_components.smsgateway24.const import CONF_DEVICE_ID, CONF_SIM, DOMAIN
-from custom_components.smsgateway24.coordinator import SentMessage
+from custom_components.smsgateway24.tracking import SentMessage
 from simulator.demo import DEMO_EMAIL
 from simulator.models import Sim
 from tests.components.common import device_id

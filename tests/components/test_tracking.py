@@ -16,10 +16,8 @@ from pytest_homeassistant_custom_component.common import (
 
 from custom_components.smsgateway24 import async_remove_entry
 from custom_components.smsgateway24.const import EVENT_SMS_STATUS
-from custom_components.smsgateway24.coordinator import (
-    SentMessage,
-    SmsGateway24Coordinator,
-)
+from custom_components.smsgateway24.coordinator import SmsGateway24Coordinator
+from custom_components.smsgateway24.tracking import SentMessage
 from tests.components.common import device_id, logbook_describer, poll, restart
 from tests.conftest import RunningSimulator
 
@@ -79,7 +77,7 @@ async def test_status_changes_fire_in_order_and_once(
         "status_code": 7,
         "final": True,
     }
-    assert init_integration.runtime_data.tracked == {}
+    assert init_integration.runtime_data.tracker.tracked == {}
 
     state = hass.states.get(PIXEL_EVENT)
     assert state is not None
@@ -121,7 +119,7 @@ async def test_failure_is_final(
     assert events[0].data["status"] == slug
     assert events[0].data["status_code"] == code
     assert events[0].data["final"] is True
-    assert init_integration.runtime_data.tracked == {}
+    assert init_integration.runtime_data.tracker.tracked == {}
     state = hass.states.get(PIXEL_EVENT)
     assert state is not None
     assert state.attributes["event_type"] == "sms_failed"
@@ -277,13 +275,13 @@ async def test_tracking_stops_after_48_hours(
     await poll(hass, freezer)
     freezer.tick(timedelta(hours=47, minutes=58))
     await poll(hass, freezer)
-    assert sms_id in init_integration.runtime_data.tracked
+    assert sms_id in init_integration.runtime_data.tracker.tracked
 
     simulator.sim.clear_requests()
     with caplog.at_level(logging.DEBUG):
         await poll(hass, freezer)
 
-    assert init_integration.runtime_data.tracked == {}
+    assert init_integration.runtime_data.tracker.tracked == {}
     assert simulator.api_calls() == ["getalldevices", "getallsms"]
     assert f"Stopped tracking message {sms_id}" in caplog.text
     assert statuses(events) == ["pending"]
@@ -314,7 +312,7 @@ async def test_pushed_status_fires_once(
     coordinator.async_handle_status_push(sms_id, 7)
     await hass.async_block_till_done()
     assert statuses(events) == ["pending", "taken", "delivered"]
-    assert coordinator.tracked == {}
+    assert coordinator.tracker.tracked == {}
 
     simulator.sim.tick()
     simulator.sim.tick()

@@ -22,7 +22,7 @@ from pytest_homeassistant_custom_component.common import (
     async_capture_events,
 )
 
-from custom_components.smsgateway24.api import MessageStatus
+from custom_components.smsgateway24.clients.smsgateway24 import MessageStatus
 from custom_components.smsgateway24.const import (
     CONF_WEBHOOK,
     CONF_WEBHOOK_ID,
@@ -30,7 +30,7 @@ from custom_components.smsgateway24.const import (
     EVENT_SMS_RECEIVED,
     EVENT_SMS_STATUS,
 )
-from custom_components.smsgateway24.coordinator import SentMessage
+from custom_components.smsgateway24.tracking import SentMessage
 from tests.components.common import device_id, poll
 from tests.conftest import RunningSimulator
 

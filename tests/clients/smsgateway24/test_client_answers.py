@@ -10,7 +10,7 @@ import traceback
 import aiohttp
 import pytest
 
-from custom_components.smsgateway24.api import (
+from custom_components.smsgateway24.clients.smsgateway24 import (
     Image,
     MessageStatus,
     OutgoingMessage,

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from custom_components.smsgateway24.api import (
+from custom_components.smsgateway24.clients.smsgateway24 import (
     Channel,
     Message,
     MessageList,
@@ -22,7 +22,7 @@ from custom_components.smsgateway24.api import (
     format_utc,
     parse_date,
 )
-from custom_components.smsgateway24.api.models import keyed
+from custom_components.smsgateway24.clients.smsgateway24.models import keyed
 
 from .common import load_fixture
 

@@ -16,7 +16,7 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings, strategies as st
 import pytest
 
-from custom_components.smsgateway24.api import (
+from custom_components.smsgateway24.clients.smsgateway24 import (
     Image,
     Message,
     MessageList,
@@ -30,8 +30,8 @@ from custom_components.smsgateway24.api import (
     format_utc,
     parse_date,
 )
-from custom_components.smsgateway24.api.client import _decode
-from custom_components.smsgateway24.api.models import JsonObject
+from custom_components.smsgateway24.clients.smsgateway24.client import _decode
+from custom_components.smsgateway24.clients.smsgateway24.models import JsonObject
 
 from .common import load_fixture
 

@@ -1,4 +1,4 @@
-"""The api package stands alone: it imports nothing from Home Assistant."""
+"""The SMSGateway24 client stands alone: it imports nothing from Home Assistant."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import subprocess
 import sys
 import textwrap
 
-import custom_components.smsgateway24.api as api_package
+import custom_components.smsgateway24.clients.smsgateway24 as api_package
 
 PACKAGE_DIR = Path(api_package.__file__).parent
 

@@ -8,7 +8,7 @@ import aiohttp
 from aiohttp.test_utils import BaseTestServer, TestServer
 import pytest
 
-from custom_components.smsgateway24.api import SmsGateway24
+from custom_components.smsgateway24.clients.smsgateway24 import SmsGateway24
 from simulator.app import create_app
 from simulator.demo import DEMO_EMAIL, DEMO_PASSWORD, build_demo
 

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from custom_components.smsgateway24.api.encoding import Encoding, sms_length
+from custom_components.smsgateway24.clients.smsgateway24.encoding import (
+    Encoding,
+    sms_length,
+)
 
 
 @pytest.mark.parametrize(
