@@ -38,6 +38,7 @@ CORE_CONFIG: Mapping[str, Any] = {
     "unit_system": "metric",
 }
 REQUEST_TIMEOUT = aiohttp.ClientTimeout(total=30)
+UI_SAVED = ("automations.yaml", "scripts.yaml", "scenes.yaml")
 
 
 class OnboardingError(Exception):
@@ -45,7 +46,7 @@ class OnboardingError(Exception):
 
 
 def prepare(config_dir: Path, port: int = 8123) -> None:
-    """Set what the first start needs: the HTTP server, and no core config step.
+    """Lay out what the first start needs, which the API cannot set well.
 
     Home Assistant keeps its HTTP settings in storage (YAML is only imported,
     as a trial to confirm in the UI): it serves on 127.0.0.1:`port`.
@@ -55,6 +56,8 @@ def prepare(config_dir: Path, port: int = 8123) -> None:
     integrations, which install packages and reach the internet; the
     development instance wants none of them. `finish` sets the location, time
     zone and units through the websocket API.
+
+    configuration.yaml includes what the UI editors save; the files must exist.
     """
     storage = config_dir / ".storage"
     storage.mkdir(parents=True, exist_ok=True)
@@ -78,6 +81,10 @@ def prepare(config_dir: Path, port: int = 8123) -> None:
     )
     if not (storage / "onboarding").exists():
         _write_store(storage, "onboarding", 4, 1, {"done": ["core_config"]})
+    # configuration.yaml includes what the UI editors save: an empty list each.
+    for saved in UI_SAVED:
+        if not (config_dir / saved).exists():
+            (config_dir / saved).write_text("[]\n", encoding="utf-8")
 
 
 def _write_store(
