@@ -322,10 +322,8 @@ def _international(raw: str) -> str | None:
     return number
 
 
-def berlin_time(moment: datetime | None) -> str | None:
+def berlin_time(moment: datetime) -> str:
     """A time as seven writes it: Berlin's, without a zone."""
-    if moment is None:
-        return None
     return moment.astimezone(BERLIN).strftime("%Y-%m-%d %H:%M:%S")
 
 

@@ -192,7 +192,7 @@ async def test_brands(canned: CannedProvider, canned_client: UBill) -> None:
     assert [(b.id, b.name, b.authorized) for b in brands] == [
         (1, "ubill-info", True),
         (2, "HomeAlerts", False),
-        (3, "Legacy", True),
+        (3, "42", True),
     ]
     assert brands[0].created == datetime(2024, 5, 14, 6, 20, 30, tzinfo=UTC)
     assert brands[1].created is None

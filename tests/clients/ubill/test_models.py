@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 import pytest
 
 from custom_components.smsgateway24.clients.ubill import (
+    Brand,
     Callback,
     DeliveryStatus,
     StatusCode,
@@ -93,6 +94,16 @@ def test_international_digits(written: str, digits: str | None) -> None:
 )
 def test_times(value: object, expected: datetime | None) -> None:
     assert parse_time(value) == expected
+
+
+def test_brand_with_a_boolean_flag() -> None:
+    brand = Brand.from_json({"id": 4, "name": " Flag ", "authorized": False})
+    assert (brand.id, brand.name, brand.authorized, brand.created) == (
+        4,
+        "Flag",
+        False,
+        None,
+    )
 
 
 def test_callback() -> None:
