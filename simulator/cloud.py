@@ -12,11 +12,15 @@ import json
 import math
 from typing import TYPE_CHECKING
 
+from .serving import Call, Reply, respond
+
 if TYPE_CHECKING:
-    from collections.abc import Collection, Sequence
+    from collections.abc import Callable, Collection, Sequence
     from datetime import datetime
 
     from aiohttp import web
+
+    from .state import Simulator
 
 # Held until a state is set by hand.
 HOLD_FOREVER = -1
@@ -109,17 +113,40 @@ class Progression[S]:
         delivery.updated = now
 
 
-class CloudService[S]:
-    """One provider's messages in flight, and the faults a test switched on."""
+class CloudService[S, A]:
+    """One provider: its accounts by API key, messages in flight and faults.
 
-    def __init__(self, progression: Progression[S]) -> None:
-        """Move messages along `progression`."""
+    `A` is the type of its accounts; the faults are those a test switched on.
+    """
+
+    def __init__(
+        self, name: str, progression: Progression[S], now: Callable[[], datetime]
+    ) -> None:
+        """Move messages along `progression`; read the time from `now`."""
+        self.name = name
         self.progression = progression
+        self.now = now
+        self.accounts: dict[str, A] = {}
         self.active: list[Delivery[S]] = []
         self.refusal: int | None = None
         self.refusals_left = 0
         self._failures: list[S] = []
         self._holds: list[int] = []
+
+    def account(self, api_key: str | None = None) -> A:
+        """The account of a key, or the first one; `LookupError` if none."""
+        if api_key is not None:
+            return self.accounts[api_key]
+        for account in self.accounts.values():
+            return account
+        raise LookupError(f"no {self.name} account")
+
+    def open_account(self, api_key: str, account: A) -> A:
+        """Keep a new account under its key."""
+        if api_key in self.accounts:
+            raise ValueError(f"a {self.name} account with this key exists")
+        self.accounts[api_key] = account
+        return account
 
     def start(self, delivery: Delivery[S]) -> None:
         """Put a new message on its way; failures and holds waiting for it apply."""
@@ -257,3 +284,44 @@ async def read_request(request: web.Request, headers: Sequence[str]) -> CloudReq
             name: request.headers[name] for name in headers if name in request.headers
         },
     )
+
+
+class CloudApi:
+    """Serves one cloud SMS API under its prefix, recording each call."""
+
+    provider: str
+    prefix: str
+    # The headers the provider reads, kept in the request log.
+    headers: tuple[str, ...]
+
+    def __init__(self, sim: Simulator) -> None:
+        """Serve the accounts of `sim`."""
+        self._sim = sim
+
+    def add_routes(self, router: web.UrlDispatcher) -> None:
+        """Add the API's route to an application's router."""
+        router.add_route("*", self.prefix + "/{endpoint:.*}", self.handle)
+
+    async def handle(self, request: web.Request) -> web.Response:
+        """Answer one call, after the configured latency, and log it."""
+        endpoint = request.match_info["endpoint"].strip("/")
+        incoming = await read_request(request, self.headers)
+        call = Call(
+            provider=self.provider,
+            method=self.method(endpoint),
+            request=request,
+            fields=dict(incoming.fields),
+            headers=incoming.headers,
+            body=incoming.body,
+        )
+        return await respond(
+            self._sim, call, lambda: self.answer(request.method, endpoint, incoming)
+        )
+
+    def method(self, endpoint: str) -> str:
+        """The API's name for what an endpoint does, in the request log."""
+        return endpoint
+
+    def answer(self, method: str, endpoint: str, incoming: CloudRequest) -> Reply:
+        """Answer a call of `endpoint` with the HTTP `method`."""
+        raise NotImplementedError

@@ -23,19 +23,17 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from .cloud import (
+    CloudApi,
     CloudRequest,
     CloudService,
     Delivery,
     Progression,
-    read_request,
     text_size,
 )
-from .serving import NOT_FOUND, Call, Reply, respond
+from .serving import NOT_FOUND, Reply
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
-
-    from aiohttp import web
 
     from .state import Simulator
 
@@ -163,14 +161,12 @@ class Order:
     no_reload: bool = False
 
 
-class SevenCloud(CloudService[State]):
+class SevenCloud(CloudService[State, SevenAccount]):
     """seven's accounts and the messages they sent."""
 
     def __init__(self, now: Callable[[], datetime]) -> None:
         """Read the time from `now`."""
-        super().__init__(PROGRESSION)
-        self._now = now
-        self.accounts: dict[str, SevenAccount] = {}
+        super().__init__(PROVIDER, PROGRESSION, now)
         # Oldest first.
         self.messages: dict[str, SevenMessage] = {}
         self._ids = counter(FIRST_MESSAGE_ID)
@@ -184,24 +180,15 @@ class SevenCloud(CloudService[State]):
         signing_secret: str | None = None,
     ) -> SevenAccount:
         """Open an account; without a signing secret, it gets a random one."""
-        if api_key in self.accounts:
-            raise ValueError("a seven account with this key exists")
-        account = SevenAccount(
-            api_key=api_key,
-            balance=balance,
-            currency=currency,
-            signing_secret=signing_secret or secrets.token_hex(16),
+        return self.open_account(
+            api_key,
+            SevenAccount(
+                api_key=api_key,
+                balance=balance,
+                currency=currency,
+                signing_secret=signing_secret or secrets.token_hex(16),
+            ),
         )
-        self.accounts[api_key] = account
-        return account
-
-    def account(self, api_key: str | None = None) -> SevenAccount:
-        """The account of a key, or the first one; `LookupError` if none."""
-        if api_key is not None:
-            return self.accounts[api_key]
-        for account in self.accounts.values():
-            return account
-        raise LookupError("no seven account")
 
     def message(self, message_id: str) -> SevenMessage:
         """A message by id; `KeyError` if there is none."""
@@ -209,7 +196,7 @@ class SevenCloud(CloudService[State]):
 
     def send(self, account: SevenAccount, order: Order) -> tuple[Code, list[Outcome]]:
         """Send a text to each recipient: charged per part, refused as a whole without credit."""
-        now = self._now()
+        now = self.now()
         size = text_size(order.text)
         price = 0.0 if order.debug else round(size.parts * PRICE_PER_PART, 4)
         planned: list[Outcome] = []
@@ -372,12 +359,16 @@ def signed_webhook(
     }
 
 
-class SevenApi:
+class SevenApi(CloudApi):
     """Serves `/seven/api/<endpoint>` the way seven does."""
+
+    provider = PROVIDER
+    prefix = PREFIX
+    headers = HEADERS
 
     def __init__(self, sim: Simulator) -> None:
         """Serve the seven accounts of `sim`."""
-        self._sim = sim
+        super().__init__(sim)
         self._endpoints: dict[
             tuple[str, str], Callable[[SevenAccount, CloudRequest], Reply]
         ] = {
@@ -387,27 +378,8 @@ class SevenApi:
             ("GET", "journal/outbound"): self._journal,
         }
 
-    def add_routes(self, router: web.UrlDispatcher) -> None:
-        """Add seven's routes to an application's router."""
-        router.add_route("*", PREFIX + "/{endpoint:.*}", self.handle)
-
-    async def handle(self, request: web.Request) -> web.Response:
-        """Answer one call, after the configured latency, and log it."""
-        endpoint = request.match_info["endpoint"].strip("/")
-        incoming = await read_request(request, HEADERS)
-        call = Call(
-            provider=PROVIDER,
-            method=endpoint,
-            request=request,
-            fields=dict(incoming.fields),
-            headers=incoming.headers,
-            body=incoming.body,
-        )
-        return await respond(
-            self._sim, call, lambda: self._answer(request.method, endpoint, incoming)
-        )
-
-    def _answer(self, method: str, endpoint: str, incoming: CloudRequest) -> Reply:
+    def answer(self, method: str, endpoint: str, incoming: CloudRequest) -> Reply:
+        """Answer a call as seven: a bare code when the key is refused."""
         answer = self._endpoints.get((method, endpoint))
         if answer is None:
             return NOT_FOUND

@@ -19,21 +19,17 @@ from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from .cloud import (
+    CloudApi,
     CloudRequest,
     CloudService,
     Delivery,
     Progression,
-    read_request,
     text_size,
 )
-from .serving import NOT_FOUND, Call, Reply, respond
+from .serving import NOT_FOUND, Reply
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
-
-    from aiohttp import web
-
-    from .state import Simulator
 
 PROVIDER = "ubill"
 PREFIX = "/ubill/v1"
@@ -128,14 +124,12 @@ class Order:
     send_time: datetime | None = None
 
 
-class UBillCloud(CloudService[Status]):
+class UBillCloud(CloudService[Status, UBillAccount]):
     """UBill's accounts and their sends."""
 
     def __init__(self, now: Callable[[], datetime]) -> None:
         """Read the time from `now`."""
-        super().__init__(PROGRESSION)
-        self._now = now
-        self.accounts: dict[str, UBillAccount] = {}
+        super().__init__("UBill", PROGRESSION, now)
         self.sends: dict[str, UBillSend] = {}
         self._ids = counter(FIRST_SMS_ID)
 
@@ -143,21 +137,12 @@ class UBillCloud(CloudService[Status]):
         self, api_key: str, *, sms_credits: int = 0, callback_key: str = ""
     ) -> UBillAccount:
         """Open an account."""
-        if api_key in self.accounts:
-            raise ValueError("a UBill account with this key exists")
-        account = UBillAccount(
-            api_key=api_key, credits=sms_credits, callback_key=callback_key
+        return self.open_account(
+            api_key,
+            UBillAccount(
+                api_key=api_key, credits=sms_credits, callback_key=callback_key
+            ),
         )
-        self.accounts[api_key] = account
-        return account
-
-    def account(self, api_key: str | None = None) -> UBillAccount:
-        """The account of a key, or the first one; `LookupError` if none."""
-        if api_key is not None:
-            return self.accounts[api_key]
-        for account in self.accounts.values():
-            return account
-        raise LookupError("no UBill account")
 
     def add_brand(
         self,
@@ -170,9 +155,7 @@ class UBillCloud(CloudService[Status]):
         """Add a brand, or change the one with `brand_id`."""
         if brand_id is None:
             brand_id = max(account.brands, default=0) + 1
-        brand = Brand(
-            id=brand_id, name=name, authorized=authorized, created=self._now()
-        )
+        brand = Brand(id=brand_id, name=name, authorized=authorized, created=self.now())
         old = account.brands.get(brand_id)
         if old is not None:
             brand.created = old.created
@@ -198,7 +181,7 @@ class UBillCloud(CloudService[Status]):
         valid = [number for number in numbers if _NUMBER.fullmatch(number)]
         if not valid:
             raise RefusedError(Code.NO_VALID_NUMBER, "No valid number")
-        now = self._now()
+        now = self.now()
         if order.send_time is not None and order.send_time <= now:
             raise RefusedError(Code.GENERAL_ERROR, "sendTime must be in the future")
         cost = text_size(order.text).parts * len(valid)
@@ -258,40 +241,21 @@ def callback_url(
     return f"{url}{'&' if '?' in url else '?'}{query}"
 
 
-class UBillApi:
+class UBillApi(CloudApi):
     """Serves `/ubill/v1/...` the way UBill does."""
 
-    def __init__(self, sim: Simulator) -> None:
-        """Serve the UBill accounts of `sim`."""
-        self._sim = sim
+    provider = PROVIDER
+    prefix = PREFIX
+    headers = HEADERS
 
-    def add_routes(self, router: web.UrlDispatcher) -> None:
-        """Add UBill's routes to an application's router."""
-        router.add_route("*", PREFIX + "/{endpoint:.*}", self.handle)
+    def method(self, endpoint: str) -> str:
+        """Reports are one method, whatever the send's id in their path."""
+        return "sms/report" if endpoint.startswith("sms/report/") else endpoint
 
-    async def handle(self, request: web.Request) -> web.Response:
-        """Answer one call, after the configured latency, and log it."""
-        endpoint = request.match_info["endpoint"].strip("/")
-        incoming = await read_request(request, HEADERS)
-        method, _, argument = endpoint.partition("/report/")
-        name = "sms/report" if argument else method
-        call = Call(
-            provider=PROVIDER,
-            method=name,
-            request=request,
-            fields=dict(incoming.fields),
-            headers=incoming.headers,
-            body=incoming.body,
-        )
-        return await respond(
-            self._sim,
-            call,
-            lambda: self._answer(request.method, name, argument, incoming),
-        )
-
-    def _answer(
-        self, method: str, name: str, argument: str, incoming: CloudRequest
-    ) -> Reply:
+    def answer(self, method: str, endpoint: str, incoming: CloudRequest) -> Reply:
+        """Answer a call as UBill: HTTP 401 for a refused key, else a `statusID`."""
+        name = self.method(endpoint)
+        argument = endpoint.removeprefix("sms/report/") if name == "sms/report" else ""
         answer = {
             ("POST", "sms/send"): self._send,
             ("GET", "sms/send"): self._send,

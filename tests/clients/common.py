@@ -13,6 +13,7 @@ from typing import Any
 from aiohttp import web
 
 from simulator.clock import ManualClock
+from simulator.models import RecordedRequest
 from simulator.state import Simulator
 
 
@@ -134,6 +135,14 @@ class CannedProvider:
             content_type=answer.content_type,
             charset=answer.charset,
         )
+
+
+def only_request(sim_server: RunningSimulator, provider: str) -> RecordedRequest:
+    """The one request the simulator received, checked to be `provider`'s and answered."""
+    (request,) = sim_server.sim.requests
+    assert request.provider == provider
+    assert request.status == 200
+    return request
 
 
 def load_fixture(folder: Path, name: str) -> Any:

@@ -13,7 +13,7 @@ from simulator.app import create_app
 from simulator.clock import ManualClock
 from simulator.demo import build_demo
 
-from .common import RunningSimulator
+from .common import CannedProvider, RunningSimulator
 
 HOST = "127.0.0.1"
 START = datetime(2026, 3, 10, 12, 0, 0, tzinfo=UTC)
@@ -46,3 +46,20 @@ async def sim_server(socket_enabled: None) -> AsyncIterator[RunningSimulator]:
         create_app(sim), host=HOST, handler_cancellation=True
     ) as server:
         yield RunningSimulator(url=server_url(server), sim=sim, clock=clock)
+
+
+@pytest.fixture
+async def canned(
+    request: pytest.FixtureRequest, socket_enabled: None
+) -> AsyncIterator[CannedProvider]:
+    """A provider that answers what the test chose, served on 127.0.0.1.
+
+    Its documented answers are the `fixtures` folder beside the test.
+    """
+    provider = CannedProvider(request.path.parent / "fixtures")
+    async with TestServer(
+        provider.app(), host=HOST, handler_cancellation=True
+    ) as server:
+        provider.url = server_url(server)
+        yield provider
+        provider.stopping.set()

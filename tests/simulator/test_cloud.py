@@ -25,8 +25,13 @@ def delivery(state: str = "accepted") -> Delivery[str]:
     return Delivery(number="4917612345678", state=state, updated=START)
 
 
+def new_service() -> CloudService[str, str]:
+    """A provider whose accounts are plain names."""
+    return CloudService("test", PATH, lambda: START)
+
+
 def walk(
-    service: CloudService[str], *messages: Delivery[str], ticks: int = 3
+    service: CloudService[str, str], *messages: Delivery[str], ticks: int = 3
 ) -> list[list[str]]:
     """The states of `messages` after each of `ticks` ticks, a second apart."""
     seen = []
@@ -57,7 +62,7 @@ def test_text_size(text: str, size: TextSize) -> None:
 
 
 def test_a_message_moves_one_step_per_tick() -> None:
-    service = CloudService(PATH)
+    service = new_service()
     message = delivery()
     service.start(message)
 
@@ -67,13 +72,13 @@ def test_a_message_moves_one_step_per_tick() -> None:
 
 
 def test_a_message_starting_final_is_not_followed() -> None:
-    service = CloudService(PATH)
+    service = new_service()
     service.start(delivery("refused"))
     assert service.active == []
 
 
 def test_a_scheduled_message_waits() -> None:
-    service = CloudService(PATH)
+    service = new_service()
     message = delivery()
     message.not_before = START + timedelta(seconds=2)
     service.start(message)
@@ -86,7 +91,7 @@ def test_a_scheduled_message_waits() -> None:
     [("refused", ["refused", "refused"]), ("lost", ["sent", "lost"])],
 )
 def test_early_and_late_failures(failure: str, path: list[str]) -> None:
-    service = CloudService(PATH)
+    service = new_service()
     message = delivery()
     service.start(message)
     service.force_failure([message], failure)
@@ -96,7 +101,7 @@ def test_early_and_late_failures(failure: str, path: list[str]) -> None:
 
 
 def test_the_next_messages_fail() -> None:
-    service = CloudService(PATH)
+    service = new_service()
     flying = delivery()
     service.start(flying)
     service.force_failure(None, "lost", count=2)
@@ -112,7 +117,7 @@ def test_the_next_messages_fail() -> None:
 
 
 def test_a_failure_spares_messages_beyond_the_count() -> None:
-    service = CloudService(PATH)
+    service = new_service()
     first, second = delivery(), delivery()
     service.start(first)
     service.start(second)
@@ -122,7 +127,7 @@ def test_a_failure_spares_messages_beyond_the_count() -> None:
 
 
 def test_failure_refusals() -> None:
-    service = CloudService(PATH)
+    service = new_service()
     done = delivery("delivered")
     with pytest.raises(ValueError, match="delivered is not a failure state"):
         service.force_failure([done], "delivered")
@@ -135,7 +140,7 @@ def test_failure_refusals() -> None:
 
 
 def test_held_messages() -> None:
-    service = CloudService(PATH)
+    service = new_service()
     held, forever = delivery(), delivery()
     service.start(held)
     service.start(forever)
@@ -153,7 +158,7 @@ def test_held_messages() -> None:
 
 
 def test_held_messages_count_once() -> None:
-    service = CloudService(PATH)
+    service = new_service()
     held, first, second = delivery(), delivery(), delivery()
     for message in (held, first, second):
         service.start(message)
@@ -166,7 +171,7 @@ def test_held_messages_count_once() -> None:
 
 
 def test_the_next_messages_are_held() -> None:
-    service = CloudService(PATH)
+    service = new_service()
     flying = delivery()
     service.start(flying)
     service.delay(None, 1, count=2)
@@ -180,7 +185,7 @@ def test_the_next_messages_are_held() -> None:
 
 
 def test_states_set_by_hand() -> None:
-    service = CloudService(PATH)
+    service = new_service()
     message = delivery()
     service.start(message)
 
@@ -195,7 +200,7 @@ def test_states_set_by_hand() -> None:
 
 
 def test_refusals() -> None:
-    service = CloudService(PATH)
+    service = new_service()
     assert service.take_refusal() is None
 
     service.refuse(900, 2)
@@ -206,3 +211,19 @@ def test_refusals() -> None:
     assert service.take_refusal() is None
     with pytest.raises(ValueError, match="count must be -1 or more"):
         service.refuse(500, -2)
+
+
+def test_accounts() -> None:
+    service = new_service()
+    with pytest.raises(LookupError, match="no test account"):
+        service.account()
+
+    assert service.open_account("k1", "first") == "first"
+    service.open_account("k2", "second")
+
+    assert (service.account(), service.account("k2")) == ("first", "second")
+    with pytest.raises(KeyError):
+        service.account("k3")
+    with pytest.raises(ValueError, match="a test account with this key exists"):
+        service.open_account("k1", "again")
+    assert service.now() == START

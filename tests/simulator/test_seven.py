@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 import hashlib
 import hmac
@@ -22,25 +21,11 @@ from simulator.demo import (
 )
 from simulator.seven import BERLIN, PREFIX, SevenAccount, State
 
-from .conftest import START, Client, World
+from .conftest import START, Answer, Client, World
 
 KEY = "sim-seven-key"
 SECRET = "sim-signing-secret"
 OK = {"ok": True}
-
-
-@dataclass(frozen=True, slots=True)
-class Answer:
-    """What seven answered."""
-
-    status: int
-    content_type: str
-    text: str
-
-    @property
-    def json(self) -> Any:
-        """The answer decoded."""
-        return json.loads(self.text)
 
 
 @pytest.fixture
@@ -62,10 +47,7 @@ async def call(
     headers = {} if key is None else {"X-Api-Key": key}
     if accept_json:
         headers["Accept"] = "application/json"
-    async with client.session.request(
-        method, f"{client.url}{PREFIX}/{endpoint}", headers=headers, **options
-    ) as response:
-        return Answer(response.status, response.content_type, await response.text())
+    return await client.request(method, f"{PREFIX}/{endpoint}", headers, **options)
 
 
 async def send(client: Client, **fields: str) -> Answer:

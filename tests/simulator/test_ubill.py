@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from datetime import timedelta
-import json
 from typing import Any
 
 from aiohttp import web
@@ -24,25 +22,11 @@ from simulator.demo import (
 )
 from simulator.ubill import PREFIX, TBILISI, Status, UBillAccount
 
-from .conftest import START, Client, World
+from .conftest import START, Answer, Client, World
 
 KEY = "sim-ubill-key"
 OK = {"ok": True}
 NUMBER = 995555123456
-
-
-@dataclass(frozen=True, slots=True)
-class Answer:
-    """What UBill answered."""
-
-    status: int
-    content_type: str
-    text: str
-
-    @property
-    def json(self) -> Any:
-        """The answer decoded."""
-        return json.loads(self.text)
 
 
 @pytest.fixture
@@ -65,10 +49,7 @@ async def call(
 ) -> Answer:
     """Call a UBill endpoint with the key in its header."""
     headers = (headers or {}) | ({} if key is None else {"key": key})
-    async with client.session.request(
-        method, f"{client.url}{PREFIX}/{endpoint}", headers=headers, **options
-    ) as response:
-        return Answer(response.status, response.content_type, await response.text())
+    return await client.request(method, f"{PREFIX}/{endpoint}", headers, **options)
 
 
 async def send(client: Client, **body: Any) -> Answer:

@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import aiohttp
-from aiohttp.test_utils import TestServer
 import pytest
 
 from custom_components.smsgateway24.clients.seven import Seven
 from simulator.demo import DEMO_SEVEN_API_KEY
 from simulator.seven import PREFIX
 from tests.clients.common import CannedProvider, RunningSimulator
-from tests.clients.conftest import HOST, server_url
 
 FIXTURES = Path(__file__).parent / "fixtures"
 # A key the canned provider never checks; it only has to stay secret.
@@ -29,18 +26,6 @@ def client(sim_server: RunningSimulator, session: aiohttp.ClientSession) -> Seve
         session=session,
         request_timeout=5,
     )
-
-
-@pytest.fixture
-async def canned(socket_enabled: None) -> AsyncIterator[CannedProvider]:
-    """A seven that answers what the test chose, served on 127.0.0.1."""
-    provider = CannedProvider(FIXTURES)
-    async with TestServer(
-        provider.app(), host=HOST, handler_cancellation=True
-    ) as server:
-        provider.url = server_url(server)
-        yield provider
-        provider.stopping.set()
 
 
 @pytest.fixture

@@ -29,21 +29,12 @@ from simulator.demo import (
     DEMO_SEVEN_BALANCE,
     DEMO_SEVEN_SIGNING_SECRET,
 )
-from simulator.models import RecordedRequest
 from simulator.seven import PREFIX, State
-from tests.clients.common import RunningSimulator, every_text
+from tests.clients.common import RunningSimulator, every_text, only_request
 from tests.clients.conftest import HOST, START, server_url
 
 FORM = "application/x-www-form-urlencoded"
 HEADERS = {"X-Api-Key": DEMO_SEVEN_API_KEY, "Accept": "application/json"}
-
-
-def _only_request(sim_server: RunningSimulator) -> RecordedRequest:
-    """The one request the simulator received, checked to be seven's."""
-    (request,) = sim_server.sim.requests
-    assert request.provider == "seven"
-    assert request.status == 200
-    return request
 
 
 # Sending
@@ -60,7 +51,7 @@ async def test_send_to_several_numbers_in_one_request(
         foreign_id="alert-42",
     )
 
-    request = _only_request(sim_server)
+    request = only_request(sim_server, "seven")
     assert (request.http_method, request.path, request.method) == (
         "POST",
         f"{PREFIX}/sms",
@@ -106,7 +97,7 @@ async def test_send_with_defaults_and_a_long_unicode_text(
 
     result = await client.send_sms("+4917612345678", text)
 
-    assert _only_request(sim_server).fields == {
+    assert only_request(sim_server, "seven").fields == {
         "to": "+4917612345678",
         "text": text,
         "json": "1",
@@ -215,7 +206,7 @@ async def test_refusals_switched_on(
 async def test_balance(sim_server: RunningSimulator, client: Seven) -> None:
     balance = await client.get_balance()
 
-    request = _only_request(sim_server)
+    request = only_request(sim_server, "seven")
     assert (request.http_method, request.path) == ("GET", f"{PREFIX}/balance")
     assert request.headers == HEADERS
     assert request.fields == {}
@@ -455,13 +446,3 @@ async def test_latency_beyond_the_timeout(
 
     assert str(caught.value) == "No answer to 'sms' within 0.2 s"
     assert DEMO_SEVEN_API_KEY not in every_text(caught.value)
-
-
-async def test_own_session(sim_server: RunningSimulator) -> None:
-    async with Seven(api_key=DEMO_SEVEN_API_KEY, url=sim_server.url + PREFIX) as api:
-        balance = await api.get_balance()
-        session = api.session
-
-    assert balance.amount == DEMO_SEVEN_BALANCE
-    assert session is not None
-    assert session.closed

@@ -14,7 +14,7 @@ import json
 from typing import Any
 from urllib.parse import urlsplit
 
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import given, strategies as st
 
 from custom_components.smsgateway24.clients.seven import (
     Balance,
@@ -33,115 +33,78 @@ from custom_components.smsgateway24.clients.seven import (
 )
 from custom_components.smsgateway24.clients.seven.client import _decode
 from tests.clients.common import load_fixture
+from tests.clients.strategies import PROPERTY, json_values, mutated, printable_keys
 
 from .conftest import FIXTURES
 
-# The Home Assistant plugin gives every test function-scoped fixtures these
-# tests never use; each example builds what it needs itself.
-PROPERTY = settings(
-    max_examples=200,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
-
 # Texts seven's habits make likely, and texts that broke parsers.
-ODD_TEXTS = st.sampled_from(
-    [
-        "",
-        " ",
-        "null",
-        "0",
-        "1",
-        "100",
-        "900",
-        " 101 ",
-        "-1",
-        "1.5",
-        "3,5",
-        "NaN",
-        "inf",
-        "1e999",
-        "²",
-        "٣",
-        "9" * 5000,
-        "true",
-        "false",
-        "gsm",
-        "UCS2",
-        "DELIVERED",
-        "notdelivered",
-        "2026-07-01 14:30:12",
-        "2026-07-01 14:30:12.717",
-        "0001-01-01 00:00:00",
-        "9999-12-31 23:59:59",
-        "1767225600",
-    ]
+ODD_TEXTS = (
+    "",
+    " ",
+    "null",
+    "0",
+    "1",
+    "100",
+    "900",
+    " 101 ",
+    "-1",
+    "1.5",
+    "3,5",
+    "NaN",
+    "inf",
+    "1e999",
+    "²",
+    "٣",
+    "9" * 5000,
+    "true",
+    "false",
+    "gsm",
+    "UCS2",
+    "DELIVERED",
+    "notdelivered",
+    "2026-07-01 14:30:12",
+    "2026-07-01 14:30:12.717",
+    "0001-01-01 00:00:00",
+    "9999-12-31 23:59:59",
+    "1767225600",
 )
-FIELD_NAMES = st.sampled_from(
-    [
-        "success",
-        "total_price",
-        "balance",
-        "debug",
-        "messages",
-        "id",
-        "recipient",
-        "sender",
-        "encoding",
-        "parts",
-        "price",
-        "error",
-        "error_text",
-        "amount",
-        "currency",
-        "to",
-        "from",
-        "text",
-        "timestamp",
-        "dlr",
-        "dlr_timestamp",
-        "webhook_event",
-        "data",
-        "msg_id",
-        "status",
-    ]
+FIELD_NAMES = (
+    "success",
+    "total_price",
+    "balance",
+    "debug",
+    "messages",
+    "id",
+    "recipient",
+    "sender",
+    "encoding",
+    "parts",
+    "price",
+    "error",
+    "error_text",
+    "amount",
+    "currency",
+    "to",
+    "from",
+    "text",
+    "timestamp",
+    "dlr",
+    "dlr_timestamp",
+    "webhook_event",
+    "data",
+    "msg_id",
+    "status",
 )
-SCALARS = st.one_of(
-    st.none(),
-    st.booleans(),
-    st.integers(),
-    st.floats(),
-    st.text(max_size=20),
-    ODD_TEXTS,
-)
-JSON_VALUES = st.recursive(
-    SCALARS,
-    lambda children: (
-        st.lists(children, max_size=4)
-        | st.dictionaries(FIELD_NAMES | st.text(max_size=8), children, max_size=5)
-    ),
-    max_leaves=16,
-)
+JSON_VALUES = json_values(FIELD_NAMES, ODD_TEXTS)
+
+
 JSON_OBJECTS = st.dictionaries(
-    FIELD_NAMES | st.text(max_size=8), JSON_VALUES, max_size=6
+    st.sampled_from(FIELD_NAMES) | st.text(max_size=8), JSON_VALUES, max_size=6
 )
 
 
-def mutated(value: object) -> st.SearchStrategy[Any]:
-    """The value, with now and then a part replaced, dropped, or turned to text."""
-    if isinstance(value, dict):
-        parts = {key: mutated(item) for key, item in value.items()}
-        whole = st.fixed_dictionaries(parts)
-        some = st.fixed_dictionaries({}, optional=parts)
-        kept: st.SearchStrategy[Any] = st.integers(0, 3).flatmap(
-            lambda n: some if n == 0 else whole
-        )
-    elif isinstance(value, list):
-        kept = st.tuples(*(mutated(item) for item in value)).map(list)
-    else:
-        kept = st.just(value)
-    changed = JSON_VALUES | st.just(str(value)) | st.just(f" {value} ")
-    return st.integers(0, 9).flatmap(lambda n: changed if n == 0 else kept)
+def _mutated(value: object) -> st.SearchStrategy[Any]:
+    return mutated(value, JSON_VALUES)
 
 
 SEND_EXAMPLES = [
@@ -198,8 +161,8 @@ def _check_entry(entry: JournalEntry) -> None:
 
 @PROPERTY
 @given(
-    mutated(SEND_EXAMPLES[0]).filter(lambda value: isinstance(value, dict))
-    | mutated(SEND_EXAMPLES[1]).filter(lambda value: isinstance(value, dict))
+    _mutated(SEND_EXAMPLES[0]).filter(lambda value: isinstance(value, dict))
+    | _mutated(SEND_EXAMPLES[1]).filter(lambda value: isinstance(value, dict))
     | JSON_OBJECTS
 )
 def test_send_result(data: Mapping[str, Any]) -> None:
@@ -211,7 +174,7 @@ def test_send_result(data: Mapping[str, Any]) -> None:
 
 
 @PROPERTY
-@given(mutated(JOURNAL_EXAMPLE[0]) | mutated(JOURNAL_EXAMPLE[2]) | JSON_VALUES)
+@given(_mutated(JOURNAL_EXAMPLE[0]) | _mutated(JOURNAL_EXAMPLE[2]) | JSON_VALUES)
 def test_journal_entry(data: Any) -> None:
     try:
         entry = JournalEntry.from_json(data)
@@ -221,7 +184,7 @@ def test_journal_entry(data: Any) -> None:
 
 
 @PROPERTY
-@given(JSON_VALUES | mutated(ANSWERS["balance"]))
+@given(JSON_VALUES | _mutated(ANSWERS["balance"]))
 def test_balance(data: Any) -> None:
     try:
         balance = Balance.from_json(data)
@@ -232,7 +195,7 @@ def test_balance(data: Any) -> None:
 
 
 @PROPERTY
-@given(mutated(load_fixture(FIXTURES, "webhook_dlr.json")) | JSON_VALUES)
+@given(_mutated(load_fixture(FIXTURES, "webhook_dlr.json")) | JSON_VALUES)
 def test_delivery_report(data: Any) -> None:
     try:
         report = DeliveryReport.from_webhook(data)
@@ -305,10 +268,10 @@ _CALLS: dict[str, Callable[[Seven], Awaitable[object]]] = {
 def _endpoint_and_answer(draw: st.DrawFn) -> tuple[str, str]:
     endpoint = draw(st.sampled_from(sorted(ANSWERS)))
     answer = draw(
-        mutated(ANSWERS[endpoint]).map(json.dumps)
+        _mutated(ANSWERS[endpoint]).map(json.dumps)
         | JSON_VALUES.map(json.dumps)
         | st.text()
-        | ODD_TEXTS
+        | st.sampled_from(ODD_TEXTS)
     )
     return endpoint, answer
 
@@ -337,7 +300,7 @@ async def test_every_method_reads_any_answer(case: tuple[str, str]) -> None:
 
 # Secrets never leak, whatever seven echoes
 
-KEYS = st.text(alphabet=st.characters(min_codepoint=33, max_codepoint=126), min_size=8)
+KEYS = printable_keys()
 
 
 @PROPERTY

@@ -30,20 +30,11 @@ from simulator.demo import (
     DEMO_UBILL_UNAUTHORIZED_BRAND,
     DEMO_UBILL_UNAUTHORIZED_BRAND_ID,
 )
-from simulator.models import RecordedRequest
 from simulator.ubill import PREFIX, Status
-from tests.clients.common import RunningSimulator, every_text
+from tests.clients.common import RunningSimulator, every_text, only_request
 from tests.clients.conftest import HOST, START, server_url
 
 HEADERS = {"key": DEMO_UBILL_API_KEY}
-
-
-def _only_request(sim_server: RunningSimulator) -> RecordedRequest:
-    """The one request the simulator received, checked to be UBill's."""
-    (request,) = sim_server.sim.requests
-    assert request.provider == "ubill"
-    assert request.status == 200
-    return request
 
 
 # Sending
@@ -58,7 +49,7 @@ async def test_send_to_several_numbers_in_one_request(
         brand_id=DEMO_UBILL_BRAND_ID,
     )
 
-    request = _only_request(sim_server)
+    request = only_request(sim_server, "ubill")
     assert (request.http_method, request.path, request.method) == (
         "POST",
         f"{PREFIX}/sms/send",
@@ -174,7 +165,7 @@ async def test_refusals_switched_on(
 async def test_balance(sim_server: RunningSimulator, client: UBill) -> None:
     left = await client.get_balance()
 
-    request = _only_request(sim_server)
+    request = only_request(sim_server, "ubill")
     assert (request.http_method, request.path, request.method) == (
         "GET",
         f"{PREFIX}/sms/balance",
@@ -188,7 +179,7 @@ async def test_balance(sim_server: RunningSimulator, client: UBill) -> None:
 async def test_brands(sim_server: RunningSimulator, client: UBill) -> None:
     brands = await client.get_brands()
 
-    request = _only_request(sim_server)
+    request = only_request(sim_server, "ubill")
     assert (request.http_method, request.path) == ("GET", f"{PREFIX}/sms/brandNames")
     assert request.headers == HEADERS
     assert [(b.id, b.name, b.authorized, b.created) for b in brands] == [
@@ -363,13 +354,3 @@ async def test_latency_beyond_the_timeout(
 
     assert str(caught.value) == "No answer to 'send' within 0.2 s"
     assert DEMO_UBILL_API_KEY not in every_text(caught.value)
-
-
-async def test_own_session(sim_server: RunningSimulator) -> None:
-    async with UBill(api_key=DEMO_UBILL_API_KEY, url=sim_server.url + PREFIX) as api:
-        left = await api.get_balance()
-        session = api.session
-
-    assert left == DEMO_UBILL_CREDITS
-    assert session is not None
-    assert session.closed
