@@ -437,8 +437,9 @@ def _with_json_fields(incoming: CloudRequest) -> CloudRequest:
     """Values of a JSON body count as fields: seven takes either."""
     if not isinstance(incoming.body, dict):
         return incoming
+    # seven's flags are 0 and 1.
     extra = {
-        str(name): str(value).lower() if isinstance(value, bool) else str(value)
+        str(name): str(int(value)) if isinstance(value, bool) else str(value)
         for name, value in incoming.body.items()
         if isinstance(value, str | int | float | bool)
     }

@@ -129,31 +129,42 @@ async def test_plain_text_answers(client: Client, seven: SevenAccount) -> None:
     assert with_ids.text == "100\n77229135983"
 
 
-async def test_send_as_json_or_in_the_query(
+async def test_send_in_the_query_or_as_json(
     client: Client, world: World, seven: SevenAccount
 ) -> None:
-    as_json = await call(
-        client,
-        "sms",
-        json={"to": "4917612345678", "text": "x", "json": 1, "no_reload": True},
-    )
     as_query = await call(
         client,
         "sms",
         method="GET",
-        params={"to": "4917612345678", "text": "x", "json": "1", "no_reload": "1"},
+        params={"to": "4917612345678", "text": "x", "json": "1"},
+    )
+    # The same text to the same number again: only no_reload lets it through.
+    locked = await call(
+        client,
+        "sms",
+        json={"to": "4917612345678", "text": "x", "json": 1, "no_reload": False},
+    )
+    unlocked = await call(
+        client,
+        "sms",
+        json={"to": "4917612345678", "text": "x", "json": 1, "no_reload": True},
     )
 
-    assert as_json.json["success"] == "100"
-    assert as_query.json["success"] == "100"
-    first, second = world.sim.requests
-    assert first.body == {
-        "to": "4917612345678",
-        "text": "x",
-        "json": 1,
-        "no_reload": True,
-    }
-    assert (first.fields, second.fields["to"]) == ({}, "4917612345678")
+    assert [a.json["success"] for a in (as_query, locked, unlocked)] == [
+        "100",
+        "402",
+        "100",
+    ]
+    first, _, third = world.sim.requests
+    assert (first.http_method, first.fields["to"], first.body) == (
+        "GET",
+        "4917612345678",
+        None,
+    )
+    assert (third.fields, third.body) == (
+        {},
+        {"to": "4917612345678", "text": "x", "json": 1, "no_reload": True},
+    )
 
 
 async def test_the_deprecated_key_field(client: Client, seven: SevenAccount) -> None:

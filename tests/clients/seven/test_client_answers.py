@@ -49,6 +49,20 @@ async def test_send(canned: CannedProvider, canned_client: Seven) -> None:
     assert result.messages[0].sender == "HomeAlert"
 
 
+@pytest.mark.parametrize(
+    "to",
+    ["+4917612345678, +4915112345678 ,", [" +4917612345678", "+4915112345678", ""]],
+)
+async def test_recipients_as_text_or_list(
+    canned: CannedProvider, canned_client: Seven, to: str | list[str]
+) -> None:
+    canned.reply_fixture("sms", "sms.json")
+
+    await canned_client.send_sms(to, "Water leak in the cellar")
+
+    assert canned.last.fields["to"] == "+4917612345678,+4915112345678"
+
+
 async def test_send_in_debug_mode(canned: CannedProvider, canned_client: Seven) -> None:
     canned.reply_fixture("sms", "sms_debug.json")
 

@@ -230,7 +230,7 @@ def _decode(endpoint: str, status: int, text: str) -> object:
 
 
 def _recipients(to: str | Sequence[str]) -> list[str]:
-    numbers = [to] if isinstance(to, str) else list(to)
+    numbers = to.split(",") if isinstance(to, str) else list(to)
     recipients = [number.strip() for number in numbers if number.strip()]
     if not recipients:
         raise ValueError("No recipient")
