@@ -12,7 +12,15 @@ from typing import TYPE_CHECKING, TextIO
 from aiohttp import web
 
 from .app import create_app
-from .demo import DEMO_EMAIL, DEMO_PASSWORD, build_demo
+from .demo import (
+    DEMO_EMAIL,
+    DEMO_PASSWORD,
+    DEMO_SEVEN_API_KEY,
+    DEMO_UBILL_API_KEY,
+    build_demo,
+)
+from .seven import PREFIX as SEVEN_PREFIX
+from .ubill import PREFIX as UBILL_PREFIX
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -60,9 +68,12 @@ async def serve(
         await web.TCPSite(runner, host, port).start()
         ticker = asyncio.create_task(_tick_forever(sim, tick_seconds))
         bound_host, bound_port = runner.addresses[0][:2]
+        url = f"http://{bound_host}:{bound_port}"
         out.write(
-            f"SMSGateway24 simulator on http://{bound_host}:{bound_port}\n"
+            f"SMSGateway24 simulator on {url}\n"
             f"Demo account: {DEMO_EMAIL} / {DEMO_PASSWORD}\n"
+            f"seven.io: {url}{SEVEN_PREFIX}, API key {DEMO_SEVEN_API_KEY}\n"
+            f"UBill: {url}{UBILL_PREFIX}, API key {DEMO_UBILL_API_KEY}\n"
         )
         out.flush()
         await stop.wait()

@@ -1,35 +1,30 @@
-"""The simulator's web application: the provider's API and the control API."""
+"""The simulator's web application: the providers' APIs and the control API."""
 
 from __future__ import annotations
 
-import asyncio
 from typing import TYPE_CHECKING
 
 from aiohttp import web
 
 from . import provider
+from .cloud_control import CloudControl
 from .control import ControlApi
 from .demo import populate_demo
 from .models import UploadInfo
+from .serving import NOT_FOUND, Call, Reply, respond
+from .seven import SevenApi
 from .state import Simulator
+from .ubill import UBillApi
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
 SIMULATOR_KEY = web.AppKey("simulator", Simulator)
+# The provider's name in the request log.
+PROVIDER = "smsgateway24"
 
 # Images ride in multipart requests; aiohttp's 1 MiB default is too small for photos.
 MAX_REQUEST_BYTES = 20 * 1024 * 1024
-
-_BAD_GATEWAY_HTML = (
-    b"<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n"
-    b"<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n"
-    b"</body>\r\n</html>\r\n"
-)
-_NOT_FOUND_HTML = (
-    b"<!DOCTYPE html>\n<html><head><title>404 Not Found</title></head>"
-    b"<body><h1>Page not found</h1></body></html>\n"
-)
 
 
 class ProviderApi:
@@ -44,24 +39,14 @@ class ProviderApi:
         sim = self._sim
         method = request.match_info["method"]
         parsed, logged = await _read(request)
-        if sim.latency:
-            await asyncio.sleep(sim.latency)
-        status = 200
-        content_type = "application/json"
-        if sim.take_html_error():
-            status, content_type, body = 502, "text/html", _BAD_GATEWAY_HTML
-        elif method not in provider.METHODS:
-            status, content_type, body = 404, "text/html", _NOT_FOUND_HTML
-        else:
-            body = provider.encode(provider.answer(sim, method, parsed))
-        sim.record(
-            method=method,
-            http_method=request.method,
-            fields=logged,
-            status=status,
-            response_bytes=len(body),
-        )
-        return web.Response(status=status, body=body, content_type=content_type)
+
+        def answer() -> Reply:
+            if method not in provider.METHODS:
+                return NOT_FOUND
+            return Reply(body=provider.encode(provider.answer(sim, method, parsed)))
+
+        call = Call(provider=PROVIDER, method=method, request=request, fields=logged)
+        return await respond(sim, call, answer)
 
 
 async def _read(
@@ -98,5 +83,8 @@ def create_app(
     api = ProviderApi(sim)
     app.router.add_get("/getdata/{method}", api.handle)
     app.router.add_post("/getdata/{method}", api.handle)
+    SevenApi(sim).add_routes(app.router)
+    UBillApi(sim).add_routes(app.router)
     ControlApi(sim, reset).add_routes(app.router)
+    CloudControl(sim).add_routes(app.router)
     return app

@@ -27,14 +27,16 @@ class BadRequestError(Exception):
     """A control call with missing or wrong fields."""
 
 
-class _Body:
+class Body:
     """The JSON object of a control call, with typed reads."""
 
     def __init__(self, data: dict[str, Any]) -> None:
+        """Read fields of `data`."""
         self._data = data
 
     @classmethod
-    async def read(cls, request: web.Request) -> _Body:
+    async def read(cls, request: web.Request) -> Body:
+        """The body of `request`; none counts as an empty object."""
         if not request.can_read_body:
             return cls({})
         try:
@@ -46,6 +48,7 @@ class _Body:
         return cls(data)
 
     def optional_whole(self, name: str) -> int | None:
+        """A whole number, or None when missing."""
         value = self._data.get(name)
         # bool is an int to Python, never to a caller of this API.
         if value is None or (isinstance(value, int) and not isinstance(value, bool)):
@@ -53,9 +56,11 @@ class _Body:
         raise BadRequestError(f"{name} must be a whole number")
 
     def whole(self, name: str, default: int | None = None) -> int:
+        """A whole number, or `default`; required without one."""
         return _or_default(name, self.optional_whole(name), default)
 
     def optional_number(self, name: str) -> float | None:
+        """A number, or None when missing."""
         value = self._data.get(name)
         if value is None or (
             isinstance(value, int | float) and not isinstance(value, bool)
@@ -64,24 +69,33 @@ class _Body:
         raise BadRequestError(f"{name} must be a number")
 
     def number(self, name: str, default: float | None = None) -> float:
+        """A number, or `default`; required without one."""
         return _or_default(name, self.optional_number(name), default)
 
     def optional_text(self, name: str) -> str | None:
+        """A string, or None when missing."""
         value = self._data.get(name)
         if value is None or isinstance(value, str):
             return value
         raise BadRequestError(f"{name} must be a string")
 
     def text(self, name: str, default: str | None = None) -> str:
+        """A string, or `default`; required without one."""
         return _or_default(name, self.optional_text(name), default)
 
-    def flag(self, name: str) -> bool:
-        value = self._data.get(name, False)
-        if isinstance(value, bool):
+    def optional_flag(self, name: str) -> bool | None:
+        """True or false, or None when missing."""
+        value = self._data.get(name)
+        if value is None or isinstance(value, bool):
             return value
         raise BadRequestError(f"{name} must be true or false")
 
+    def flag(self, name: str) -> bool:
+        """True or false; false when missing."""
+        return self.optional_flag(name) or False
+
     def optional_list(self, name: str) -> list[Any] | None:
+        """A list, or None when missing."""
         value = self._data.get(name)
         if value is None or isinstance(value, list):
             return value
@@ -101,7 +115,7 @@ def _sims(items: list[Any]) -> list[Sim]:
     for item in items:
         if not isinstance(item, dict):
             raise BadRequestError("each sim must be an object")
-        body = _Body(item)
+        body = Body(item)
         sims.append(
             Sim(
                 slot=body.whole("slot"),
@@ -115,7 +129,8 @@ def _sims(items: list[Any]) -> list[Sim]:
     return sims
 
 
-def _ok(data: object = None) -> web.Response:
+def ok(data: object = None) -> web.Response:
+    """Answer `data`, or that all went well."""
     return web.json_response({"ok": True} if data is None else data)
 
 
@@ -146,9 +161,9 @@ class ControlApi:
             ("POST", "/_sim/reset", self.reset),
         ]
         for method, path, handler in routes:
-            router.add_route(method, path, _guarded(handler))
+            router.add_route(method, path, guarded(handler))
 
-    def _account(self, body: _Body) -> Account:
+    def _account(self, body: Body) -> Account:
         email = body.optional_text("email")
         if email is None:
             return self._sim.default_account()
@@ -156,7 +171,7 @@ class ControlApi:
 
     async def incoming(self, request: web.Request) -> web.Response:
         """Make a phone receive a message: `{device_id, phone, text, sim?, received_at?}`."""
-        body = await _Body.read(request)
+        body = await Body.read(request)
         received_at = body.optional_text("received_at")
         sms_id = self._sim.inject_incoming(
             body.whole("device_id"),
@@ -165,11 +180,11 @@ class ControlApi:
             sim=body.whole("sim", 0),
             received_at=None if received_at is None else _aware(received_at),
         )
-        return _ok({"sms_id": sms_id})
+        return ok({"sms_id": sms_id})
 
     async def add_phone(self, request: web.Request) -> web.Response:
         """Add a phone: `{title, sims?, channels?, email?}`."""
-        body = await _Body.read(request)
+        body = await Body.read(request)
         sims = body.optional_list("sims")
         channels = body.optional_list("channels") or []
         if not all(isinstance(channel, int) for channel in channels):
@@ -180,17 +195,17 @@ class ControlApi:
             sims=None if sims is None else _sims(sims),
             channels=channels,
         )
-        return _ok({"device_id": phone.id})
+        return ok({"device_id": phone.id})
 
     async def remove_phone(self, request: web.Request) -> web.Response:
         """Delete a phone."""
         self._sim.remove_phone(_device_id(request))
-        return _ok()
+        return ok()
 
     async def online(self, request: web.Request) -> web.Response:
         """Connect a phone."""
         self._sim.set_online(_device_id(request), online=True)
-        return _ok()
+        return ok()
 
     async def offline(self, request: web.Request) -> web.Response:
         """Disconnect a phone: `{minutes?}` dates its last contact that long ago.
@@ -198,7 +213,7 @@ class ControlApi:
         Without waiting out the online timeout, a client then sees it offline.
         """
         device_id = _device_id(request)
-        minutes = (await _Body.read(request)).number("minutes", 0)
+        minutes = (await Body.read(request)).number("minutes", 0)
         if minutes < 0:
             raise BadRequestError("minutes cannot be negative")
         self._sim.set_online(device_id, online=False)
@@ -206,49 +221,49 @@ class ControlApi:
             self._sim.phone(device_id).last_seen = self._sim.now() - timedelta(
                 minutes=minutes
             )
-        return _ok()
+        return ok()
 
     async def fail(self, request: web.Request) -> web.Response:
         """Force failures: `{sms_id?, device_id?, status?: 9, count?: 1}`."""
-        body = await _Body.read(request)
+        body = await Body.read(request)
         self._sim.force_failure(
             sms_id=body.optional_whole("sms_id"),
             phone_id=body.optional_whole("device_id"),
             status=body.whole("status", Status.FAILED),
             count=body.whole("count", 1),
         )
-        return _ok()
+        return ok()
 
     async def tick(self, _request: web.Request) -> web.Response:
         """Move every online phone one step."""
         self._sim.tick()
-        return _ok()
+        return ok()
 
     async def latency(self, request: web.Request) -> web.Response:
         """Delay API answers: `{seconds}`."""
-        self._sim.set_latency((await _Body.read(request)).number("seconds"))
-        return _ok()
+        self._sim.set_latency((await Body.read(request)).number("seconds"))
+        return ok()
 
     async def html_errors(self, request: web.Request) -> web.Response:
         """Fail the next API calls with an HTML page: `{count}` (-1: until reset)."""
-        self._sim.set_html_errors((await _Body.read(request)).whole("count"))
-        return _ok()
+        self._sim.set_html_errors((await Body.read(request)).whole("count"))
+        return ok()
 
     async def expire_token(self, request: web.Request) -> web.Response:
         """Invalidate an account's token: `{email?}`."""
-        self._sim.expire_token(self._account(await _Body.read(request)))
-        return _ok()
+        self._sim.expire_token(self._account(await Body.read(request)))
+        return ok()
 
     async def history(self, request: web.Request) -> web.Response:
         """Add past messages: `{count, days?: 30, email?}`."""
-        body = await _Body.read(request)
+        body = await Body.read(request)
         count = body.whole("count")
         days = body.number("days", 30)
         end = self._sim.now()
         self._sim.add_history(
             self._account(body), count, end - timedelta(days=days), end
         )
-        return _ok({"count": count})
+        return ok({"count": count})
 
     async def requests(self, _request: web.Request) -> web.Response:
         """List the recorded provider API calls."""
@@ -257,13 +272,13 @@ class ControlApi:
     async def clear_requests(self, _request: web.Request) -> web.Response:
         """Empty the request log."""
         self._sim.clear_requests()
-        return _ok()
+        return ok()
 
     async def reset(self, _request: web.Request) -> web.Response:
         """Restore the initial world."""
         self._sim.clear()
         self._reset(self._sim)
-        return _ok()
+        return ok()
 
 
 def _device_id(request: web.Request) -> int:
@@ -283,7 +298,7 @@ def _aware(text: str) -> datetime:
     return moment
 
 
-def _guarded(handler: Handler) -> Handler:
+def guarded(handler: Handler) -> Handler:
     """Turn the simulator's refusals into 400 and 404 JSON answers."""
 
     async def guarded(request: web.Request) -> web.Response:

@@ -1,4 +1,9 @@
-"""The demo world: one account with two phones and a few days of history."""
+"""The demo world: one account with two phones and a few days of history.
+
+Beside it, one seven account (credit in euros, a webhook signing secret) and
+one UBill account (SMS credits, an authorized brand and one still waiting
+for authorization), the backup routes' development accounts.
+"""
 
 from __future__ import annotations
 
@@ -17,6 +22,18 @@ DEMO_TIMEZONE = "Europe/Paris"
 # A token that outlives a restart of the simulator, so that a development Home
 # Assistant restarted with it stays signed in.
 DEMO_TOKEN = "d3m0d3m0d3m0d3m0d3m0d3m0d3m0d3m0"  # noqa: S105 - not a secret: the demo's
+
+# The backup routes' demo accounts: published keys, not secrets.
+DEMO_SEVEN_API_KEY = "demo-seven-api-key"
+DEMO_SEVEN_SIGNING_SECRET = "demo-seven-signing-secret"  # noqa: S105
+DEMO_SEVEN_BALANCE = 25.0
+DEMO_UBILL_API_KEY = "demo-ubill-api-key"
+DEMO_UBILL_CALLBACK_KEY = "demo-ubill-callback"
+DEMO_UBILL_CREDITS = 500
+DEMO_UBILL_BRAND_ID = 1
+DEMO_UBILL_BRAND = "HomeAlerts"
+DEMO_UBILL_UNAUTHORIZED_BRAND_ID = 2
+DEMO_UBILL_UNAUTHORIZED_BRAND = "NewSender"
 
 
 def populate_demo(sim: Simulator) -> None:
@@ -64,6 +81,28 @@ def populate_demo(sim: Simulator) -> None:
         sim.inject_incoming(
             phone.id, sender, text, received_at=now - timedelta(hours=hours)
         )
+    populate_backup_routes(sim)
+
+
+def populate_backup_routes(sim: Simulator) -> None:
+    """Open the seven and UBill demo accounts."""
+    sim.seven.add_account(
+        DEMO_SEVEN_API_KEY,
+        balance=DEMO_SEVEN_BALANCE,
+        signing_secret=DEMO_SEVEN_SIGNING_SECRET,
+    )
+    ubill = sim.ubill.add_account(
+        DEMO_UBILL_API_KEY,
+        sms_credits=DEMO_UBILL_CREDITS,
+        callback_key=DEMO_UBILL_CALLBACK_KEY,
+    )
+    sim.ubill.add_brand(ubill, DEMO_UBILL_BRAND, brand_id=DEMO_UBILL_BRAND_ID)
+    sim.ubill.add_brand(
+        ubill,
+        DEMO_UBILL_UNAUTHORIZED_BRAND,
+        authorized=False,
+        brand_id=DEMO_UBILL_UNAUTHORIZED_BRAND_ID,
+    )
 
 
 def build_demo(clock: Clock | None = None) -> Simulator:

@@ -224,7 +224,12 @@ class Account:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class RecordedRequest:
-    """One call of the provider API, as the simulator received and answered it."""
+    """One call of a provider's API, as the simulator received and answered it.
+
+    `provider` tells the APIs apart: `smsgateway24`, `seven` or `ubill`;
+    `method` is the API's name for what was called (`addsms`, `sms`,
+    `sms/send`...).
+    """
 
     method: str
     http_method: str
@@ -232,13 +237,23 @@ class RecordedRequest:
     status: int
     response_bytes: int
     timestamp: datetime
+    provider: str = "smsgateway24"
+    path: str = ""
+    # The headers the provider reads (its API key's); SMSGateway24 reads none.
+    headers: dict[str, str] = field(default_factory=dict)
+    # The decoded JSON body, for calls that carry one.
+    body: object = None
 
     def as_json(self) -> dict[str, object]:
         """Return this record as JSON-ready data."""
         return {
+            "provider": self.provider,
             "method": self.method,
             "http_method": self.http_method,
+            "path": self.path,
+            "headers": self.headers,
             "fields": self.fields,
+            "body": self.body,
             "status": self.status,
             "response_bytes": self.response_bytes,
             "timestamp": self.timestamp.isoformat(),

@@ -29,6 +29,8 @@ from .models import (
     TelegramMessage,
     UploadInfo,
 )
+from .seven import SevenCloud
+from .ubill import UBillCloud
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator, Sequence
@@ -75,9 +77,15 @@ def _digits(text: str) -> str:
 
 
 class Simulator:
-    """The whole in-memory world of the provider: accounts, phones and messages."""
+    """The whole in-memory world of the providers.
+
+    SMSGateway24's accounts, phones and messages; the backup routes' cloud
+    SMS APIs in `seven` and `ubill`.
+    """
 
     requests: list[RecordedRequest]
+    seven: SevenCloud
+    ubill: UBillCloud
     latency: float
     html_errors: int
     _accounts: dict[str, Account]
@@ -110,6 +118,8 @@ class Simulator:
         self._tag_ids = counter(FIRST_TAG_ID)
         self._contact_ids = counter(FIRST_CONTACT_ID)
         self._paket_ids = counter(FIRST_PAKET_ID)
+        self.seven = SevenCloud(self.now)
+        self.ubill = UBillCloud(self.now)
 
     def now(self) -> datetime:
         """Return the simulated time, to the second."""
@@ -516,7 +526,10 @@ class Simulator:
         phone.failures.extend([status] * count)
 
     def tick(self) -> None:
-        """Let every online phone check in and move each of its messages one step."""
+        """Let every online phone check in and move each of its messages one step.
+
+        The messages in flight on the cloud SMS APIs move one step too.
+        """
         now = self.now()
         for phone in self._phones.values():
             if phone.online:
@@ -524,6 +537,8 @@ class Simulator:
                 phone.active = [
                     message for message in phone.active if not _step(message, now)
                 ]
+        self.seven.tick(now)
+        self.ubill.tick(now)
 
     # Newsletters, contacts, Telegram
 
@@ -624,6 +639,10 @@ class Simulator:
         fields: dict[str, str | UploadInfo],
         status: int,
         response_bytes: int,
+        provider: str,
+        path: str,
+        headers: dict[str, str],
+        body: object,
     ) -> None:
         """Add a provider API call to the request log."""
         self.requests.append(
@@ -634,6 +653,10 @@ class Simulator:
                 status=status,
                 response_bytes=response_bytes,
                 timestamp=self.clock.now(),
+                provider=provider,
+                path=path,
+                headers=headers,
+                body=body,
             )
         )
 

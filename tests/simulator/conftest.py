@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
+import json
 from typing import Any
 
 import aiohttp
@@ -57,6 +58,20 @@ def world() -> World:
     return World(sim=sim, clock=clock, account=account, phone=phone, other=other)
 
 
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """What the simulator answered, whole."""
+
+    status: int
+    content_type: str
+    text: str
+
+    @property
+    def json(self) -> Any:
+        """The answer decoded."""
+        return json.loads(self.text)
+
+
 @dataclass
 class Client:
     """Calls the simulator over HTTP."""
@@ -86,6 +101,15 @@ class Client:
             assert response.status == 200
             answer: dict[str, Any] = await response.json()
             return answer
+
+    async def request(
+        self, method: str, path: str, headers: dict[str, str], **options: Any
+    ) -> Answer:
+        """Call any path of the simulator; return its answer."""
+        async with self.session.request(
+            method, f"{self.url}{path}", headers=headers, **options
+        ) as response:
+            return Answer(response.status, response.content_type, await response.text())
 
     async def control(
         self, verb: str, path: str, body: object = None

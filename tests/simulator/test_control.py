@@ -298,9 +298,13 @@ async def test_the_request_log(client: Client, world: World) -> None:
     assert status == 200
     assert log == [
         {
+            "provider": "smsgateway24",
             "method": "getalldevices",
             "http_method": "POST",
+            "path": "/getdata/getalldevices",
+            "headers": {},
             "fields": {"token": client.token},
+            "body": None,
             "status": 200,
             "response_bytes": world.sim.requests[0].response_bytes,
             "timestamp": "2026-03-10T12:00:00+00:00",

@@ -14,7 +14,13 @@ import pytest
 
 from simulator.__main__ import parse_args, run, serve
 from simulator.clock import ManualClock
-from simulator.demo import DEMO_EMAIL, DEMO_PASSWORD, build_demo
+from simulator.demo import (
+    DEMO_EMAIL,
+    DEMO_PASSWORD,
+    DEMO_SEVEN_API_KEY,
+    DEMO_UBILL_API_KEY,
+    build_demo,
+)
 from simulator.models import Status
 from simulator.state import Simulator
 
@@ -159,3 +165,21 @@ async def test_the_command_line(socket_enabled: None, signum: signal.Signals) ->
     finally:
         process.send_signal(signum)
         assert await asyncio.wait_for(process.wait(), 30) == 0
+
+
+async def test_serve_shows_the_backup_routes(socket_enabled: None) -> None:
+    out = _Output()
+    stop = asyncio.Event()
+    task = asyncio.create_task(
+        serve(
+            build_demo(), host="127.0.0.1", port=0, tick_seconds=5, stop=stop, out=out
+        )
+    )
+    url = await out.url()
+    stop.set()
+    await task
+
+    assert out.getvalue().splitlines()[2:] == [
+        f"seven.io: {url}/seven/api, API key {DEMO_SEVEN_API_KEY}",
+        f"UBill: {url}/ubill/v1, API key {DEMO_UBILL_API_KEY}",
+    ]
