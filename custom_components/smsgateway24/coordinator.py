@@ -215,12 +215,12 @@ class SmsGateway24Coordinator(DataUpdateCoordinator[GatewayData]):
     async def async_commit(self) -> None:
         """Write what was taken; then fire it, if events fire now.
 
-        What fires is written as fired first, in the same write as the cursor
-        and the tracked statuses that took it: a power cut may then lose the
-        event being fired, but never repeat it. What cannot fire yet is
-        written as to fire: a power cut before Home Assistant has started
-        loses nothing, and the next start fires it. Nothing is written when
-        nothing was taken.
+        What fires is written as fired just before, in the same write as the
+        cursor or the tracked statuses that took it: a power cut between the
+        two loses the event, but none can make it fire twice. What cannot fire
+        yet is written as to fire: a power cut before Home Assistant has
+        started loses nothing, and the next start fires it. Nothing is written
+        when nothing was taken.
         """
         async with self._committing:
             if self.firing:
@@ -230,8 +230,8 @@ class SmsGateway24Coordinator(DataUpdateCoordinator[GatewayData]):
                 received, changes = [], []
                 self.incoming.hold()
             await self.incoming.async_save()
-            await self.tracker.async_save()
             self._fire_received(self._within_catch_up_limit(received))
+            await self.tracker.async_save()
             self._fire_status(changes)
 
     async def _async_fetch_tracked(self) -> MessageList | None:
