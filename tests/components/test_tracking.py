@@ -402,7 +402,10 @@ async def test_status_changes_wait_for_home_assistant_to_start(
     freezer: FrozenDateTimeFactory,
     hass_storage: dict[str, Any],
 ) -> None:
-    """Seen while it starts, changes fire once it has started, each written first."""
+    """Seen while it starts, changes fire once it has started, each written first.
+
+    A power cut before it has started loses none of them.
+    """
     entry = init_integration
     key = STORE_KEY.format(entry.entry_id)
     events = async_capture_events(hass, EVENT_SMS_STATUS)
@@ -422,6 +425,9 @@ async def test_status_changes_wait_for_home_assistant_to_start(
     ]
     assert [(t["sms_id"], t["status"]) for t in stored["tracked"]] == [(sms_id, 6)]
 
+    # A power cut before it has started loses none of them.
+    await power_cut(hass, entry, hass_storage, on_disk(hass_storage, entry))
+    await set_up_again(hass, entry, started=False)
     await finish_starting(hass)
 
     assert statuses(events) == ["pending", "taken", "sent"]
@@ -460,7 +466,6 @@ async def test_sent_message_is_written_at_once(
     hass: HomeAssistant,
     simulator: RunningSimulator,
     init_integration: MockConfigEntry,
-    freezer: FrozenDateTimeFactory,
     hass_storage: dict[str, Any],
 ) -> None:
     """A message just sent is on disk before any poll: a power cut keeps it tracked."""
