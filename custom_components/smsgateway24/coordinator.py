@@ -123,11 +123,11 @@ class SmsGateway24Coordinator(DataUpdateCoordinator[GatewayData]):
     status change of a tracked message fires ``EVENT_SMS_STATUS`` once, also
     across restarts: the last status seen is kept in a store.
 
-    Events fire only while Home Assistant runs, once the entry's entities
-    exist: automations listen from then on. What a poll or a push takes
-    before waits, kept in the stores, and fires then, in the order taken.
-    Before anything fires it is written as fired (``async_commit``), so that
-    a power cut can never make it fire twice.
+    Events fire only once Home Assistant has started, when automations
+    listen (they attach their triggers in its start-up jobs), and while it
+    runs. What a poll or a push takes before waits, kept in the stores, and
+    fires then, in the order taken. Before anything fires it is written as
+    fired (``async_commit``), so that a power cut can never make it fire twice.
     """
 
     config_entry: SmsGateway24ConfigEntry

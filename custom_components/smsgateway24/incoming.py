@@ -272,7 +272,7 @@ class Incoming:
 
     def _add(self, messages: tuple[Message, ...], now: datetime) -> None:
         if messages:
-            self.unfired += (ReceivedMessage.taken(m, now) for m in messages)
+            self.unfired.extend(ReceivedMessage.taken(m, now) for m in messages)
             self._changed = True
 
     def hold(self) -> None:
