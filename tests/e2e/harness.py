@@ -180,6 +180,14 @@ def _signal(popen: subprocess.Popen[bytes], signal_number: int) -> None:
         os.killpg(popen.pid, signal_number)
 
 
+def _text(path: Path) -> str:
+    """A file's text; empty when it does not exist."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return ""
+
+
 def tail(path: Path, lines: int = LOG_TAIL_LINES) -> str:
     """The last lines of a log file."""
     try:
@@ -284,13 +292,32 @@ class Stack:
     def automation_runs(self) -> dict[tuple[str, int], list[bool]]:
         """The ``catch_up`` of each run, by automation and sms_id, oldest first."""
         runs: dict[tuple[str, int], list[bool]] = {}
-        with contextlib.suppress(FileNotFoundError):
-            for line in self.runs.read_text(encoding="utf-8").splitlines():
-                automation, sms_id, catch_up = line.split()
-                runs.setdefault((automation, int(sms_id)), []).append(
-                    catch_up == "True"
-                )
+        for line in _text(self.runs).splitlines():
+            automation, sms_id, catch_up = line.split()
+            runs.setdefault((automation, int(sms_id)), []).append(catch_up == "True")
         return runs
+
+    async def wait_registries_written(self) -> None:
+        """Wait until Home Assistant has written the account's entry and devices.
+
+        It writes its registries some seconds after they change: a power cut
+        before then loses them, whatever an integration does.
+        """
+
+        async def written() -> list[str]:
+            storage = self.config_dir / ".storage"
+            return [
+                name
+                for name in ("core.config_entries", "core.device_registry")
+                if self.entry_id in _text(storage / name)
+            ]
+
+        await wait_until(
+            self,
+            written,
+            lambda found: len(found) == 2,
+            "the entry and its devices written by Home Assistant",
+        )
 
     def write_automations(self, automations: list[dict[str, Any]]) -> None:
         """Save automations as the editor does, with the blueprint they use."""

@@ -261,6 +261,7 @@ async def test_power_cuts(stack: Stack) -> None:
     fires again, none received during one is lost.
     """
     with stack.log_on_failure():
+        await stack.wait_registries_written()
         expected: dict[int, bool] = {}
         for cut in range(1, POWER_CUTS + 1):
             expected[await receive_live(stack, f"ALARM before cut {cut}")] = False
