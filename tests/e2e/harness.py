@@ -60,7 +60,8 @@ def e2e_configuration(runs: Path) -> str:
     ``shell_command.record_run`` appends its ``automation``, ``sms_id`` and
     ``catch_up`` as a line to ``runs``: a file, which a power cut of Home
     Assistant does not undo once the line is written. No text of a message
-    reaches the shell: the command is run without one, its arguments apart.
+    reaches it; Home Assistant runs a command with templates without a shell,
+    each argument apart.
     """
     text = DEVELOPMENT_CONFIG.read_text(encoding="utf-8")
     command = (
@@ -87,7 +88,7 @@ def recording_automations(phone_device_id: str) -> list[dict[str, Any]]:
 
     One triggered by the bus event, one by the phone's device trigger, one
     made from the blueprint for the allowed number +4915700000001 and the
-    keyword "alarm". Each runs its runs one after the other, in order.
+    keyword "alarm". Each handles its runs one after the other, in order.
     """
     queued = {"mode": "queued", "max": 100}
     return [
