@@ -5,6 +5,7 @@ from __future__ import annotations
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import config_validation as cv
+from homeassistant.helpers.start import async_at_started
 from homeassistant.helpers.typing import ConfigType
 
 from .const import DOMAIN
@@ -33,17 +34,18 @@ async def async_setup_entry(
 ) -> bool:
     """Poll the account once, then set up its phones' entities.
 
-    Received messages and status changes fire once the entities and devices
-    they concern exist.
+    What the polls and pushes take fires once Home Assistant has started, when
+    automations listen, and the entities and devices it concerns exist.
     """
     coordinator = SmsGateway24Coordinator(hass, entry)
     await coordinator.async_config_entry_first_refresh()
+    await coordinator.async_commit()
     entry.runtime_data = coordinator
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     entry.async_on_unload(
-        coordinator.async_add_listener(coordinator.async_fire_pending)
+        coordinator.async_add_listener(coordinator.async_commit_later)
     )
-    coordinator.async_fire_pending()
+    entry.async_on_unload(async_at_started(hass, coordinator.async_start_firing))
     async_setup_push(hass, entry)
     return True
 
@@ -51,8 +53,8 @@ async def async_setup_entry(
 async def async_unload_entry(
     hass: HomeAssistant, entry: SmsGateway24ConfigEntry
 ) -> bool:
-    """Unload the account's entities; keep the incoming cursor and the tracked."""
-    await entry.runtime_data.async_save_now()
+    """Unload the account's entities; keep what it took and did not fire yet."""
+    await entry.runtime_data.async_stop_firing()
     return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
 
 

@@ -61,12 +61,14 @@ PUSHED_ID_LIFETIME: Final = 2 * MESSAGE_OVERLAP
 # this bounds their memory whatever happens.
 SEEN_IDS_LIMIT: Final = 50_000
 
-# The cursor and the seen ids survive restarts, so that each message fires once.
-STORAGE_VERSION: Final = 1
-# Version 2 of the incoming cursor keeps the date of each seen id.
+# What was taken, and what of it is still to fire, survive restarts and power
+# cuts, so that each message and each status change fires once.
+# Version 2 of the incoming store keeps the date of each seen id; minor
+# version 2, the messages not fired yet.
 INCOMING_STORAGE_VERSION: Final = 2
-# Seconds to gather the changes of several polls into one write.
-STORAGE_SAVE_DELAY: Final = 10
+INCOMING_STORAGE_MINOR_VERSION: Final = 2
+# Version 2 of the store of tracked messages keeps the changes not fired yet.
+SENT_STORAGE_VERSION: Final = 2
 
 EVENT_SMS_RECEIVED: Final = "smsgateway24_sms_received"
 ATTR_CONFIG_ENTRY_ID: Final = "config_entry_id"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
@@ -9,7 +10,7 @@ from typing import Any
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import CONF_TOKEN, CONF_URL
-from homeassistant.core import CALLBACK_TYPE, Event, HomeAssistant, callback
+from homeassistant.core import CALLBACK_TYPE, CoreState, Event, HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryAuthFailed
 from homeassistant.helpers import device_registry as dr, issue_registry as ir
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
@@ -51,10 +52,9 @@ from .const import (
     FIRST_POLL_WINDOW,
     LOGGER,
     REQUEST_TIMEOUT,
-    STORAGE_SAVE_DELAY,
 )
-from .incoming import IncomingCursor, incoming_store
-from .tracking import SentMessage, Tracker
+from .incoming import Incoming, IncomingCursor, ReceivedMessage
+from .tracking import SentMessage, StatusChange, Tracker
 
 type SmsGateway24ConfigEntry = ConfigEntry[SmsGateway24Coordinator]
 
@@ -122,6 +122,12 @@ class SmsGateway24Coordinator(DataUpdateCoordinator[GatewayData]):
     created since the oldest of them was sent, whatever their status; each
     status change of a tracked message fires ``EVENT_SMS_STATUS`` once, also
     across restarts: the last status seen is kept in a store.
+
+    Events fire only once Home Assistant has started, when automations
+    listen (they attach their triggers in its start-up jobs), and while it
+    runs. What a poll or a push takes before waits, kept in the stores, and
+    fires then, in the order taken. Before anything fires it is written as
+    fired (``async_commit``), so that a power cut can never make it fire twice.
     """
 
     config_entry: SmsGateway24ConfigEntry
@@ -134,12 +140,13 @@ class SmsGateway24Coordinator(DataUpdateCoordinator[GatewayData]):
             session=async_get_clientsession(hass),
             request_timeout=REQUEST_TIMEOUT,
         )
-        self.started = dt_util.utcnow()
-        self.cursor = IncomingCursor(newest=self.started - FIRST_POLL_WINDOW)
-        self._store = incoming_store(hass, entry.entry_id)
-        # Taken by a poll, fired once the poll's entities and devices exist.
-        self._unfired: list[Message] = []
+        self.incoming = Incoming(
+            hass, entry.entry_id, newest=dt_util.utcnow() - FIRST_POLL_WINDOW
+        )
         self.tracker = Tracker(hass, entry.entry_id)
+        # Set once Home Assistant has started and the entities exist.
+        self._live = False
+        self._committing = asyncio.Lock()
         super().__init__(
             hass,
             LOGGER,
@@ -149,6 +156,16 @@ class SmsGateway24Coordinator(DataUpdateCoordinator[GatewayData]):
                 seconds=entry.options.get(CONF_SCAN_INTERVAL, DEFAULT_SCAN_INTERVAL)
             ),
         )
+
+    @property
+    def cursor(self) -> IncomingCursor:
+        """Where the polls of incoming messages stand."""
+        return self.incoming.cursor
+
+    @property
+    def firing(self) -> bool:
+        """Whether what is taken fires now, rather than wait for the next start."""
+        return self._live and self.hass.state is CoreState.running
 
     @property
     def online_timeout(self) -> timedelta:
@@ -173,15 +190,49 @@ class SmsGateway24Coordinator(DataUpdateCoordinator[GatewayData]):
         return dt_util.utcnow() - phone.last_seen <= self.online_timeout
 
     async def _async_setup(self) -> None:
-        """Resume from where the last run stopped, if there was one."""
-        if (stored := await self._store.async_load()) is not None:
-            self.cursor = IncomingCursor.from_stored(stored)
+        """Resume from where the last run stopped, with what it did not fire."""
+        await self.incoming.async_load()
         await self.tracker.async_load()
 
-    async def async_save_now(self) -> None:
-        """Write the cursor and the tracked messages now, not after the save delay."""
-        await self._store.async_save(self.cursor.to_stored())
-        await self.tracker.async_save_now()
+    @callback
+    def async_start_firing(self, _: HomeAssistant) -> None:
+        """Fire what waited, and from now on what is taken, as soon as it is written."""
+        self._live = True
+        self.async_commit_later()
+
+    async def async_stop_firing(self) -> None:
+        """Let nothing fire any more; write what did not fire, for the next start."""
+        self._live = False
+        await self.async_commit()
+
+    @callback
+    def async_commit_later(self) -> None:
+        """Commit in a task of the entry, which its unload waits for."""
+        self.config_entry.async_create_task(
+            self.hass, self.async_commit(), "smsgateway24 commit"
+        )
+
+    async def async_commit(self) -> None:
+        """Write what was taken; then fire it, if events fire now.
+
+        What fires is written as fired just before, in the same write as the
+        cursor or the tracked statuses that took it: a power cut between the
+        two loses the event, but none can make it fire twice. What cannot fire
+        yet is written as to fire: a power cut before Home Assistant has
+        started loses nothing, and the next start fires it. Nothing is written
+        when nothing was taken.
+        """
+        async with self._committing:
+            if self.firing:
+                received = self.incoming.pop_unfired()
+                changes = self.tracker.pop_unfired()
+            else:
+                received, changes = [], []
+                self.incoming.hold()
+            await self.incoming.async_save()
+            self._fire_received(self._within_catch_up_limit(received))
+            await self.tracker.async_save()
+            self._fire_status(changes)
 
     async def _async_fetch_tracked(self) -> MessageList | None:
         """The statuses of the tracked messages, in one request, if any are tracked.
@@ -213,10 +264,7 @@ class SmsGateway24Coordinator(DataUpdateCoordinator[GatewayData]):
                 translation_key="update_failed",
                 translation_placeholders={"error": str(err)},
             ) from err
-        fresh = self.cursor.take_polled(incoming.messages, dt_util.utcnow())
-        if fresh:
-            self._store.async_delay_save(self.cursor.to_stored, STORAGE_SAVE_DELAY)
-            self._unfired.extend(self._within_catch_up_limit(fresh))
+        fresh = self.incoming.take_polled(incoming.messages, dt_util.utcnow())
         if sent is not None:
             for message in sent.messages:
                 self.tracker.take_status(message.id, message.status)
@@ -225,11 +273,13 @@ class SmsGateway24Coordinator(DataUpdateCoordinator[GatewayData]):
         self._update_repairs(phones)
         return data
 
-    def _within_catch_up_limit(self, fresh: tuple[Message, ...]) -> list[Message]:
+    def _within_catch_up_limit(
+        self, received: list[ReceivedMessage]
+    ) -> list[ReceivedMessage]:
         """Drop the messages too old to act on; say once how many."""
         oldest = dt_util.utcnow() - self.catch_up_limit
-        kept = [m for m in fresh if m.created is None or m.created >= oldest]
-        if skipped := len(fresh) - len(kept):
+        kept = [m for m in received if m.received_at >= oldest]
+        if skipped := len(received) - len(kept):
             LOGGER.info(
                 "Skipped %d incoming messages of %s older than the catch-up limit of %d h",
                 skipped,
@@ -242,9 +292,9 @@ class SmsGateway24Coordinator(DataUpdateCoordinator[GatewayData]):
     def async_track_sent(self, messages: Iterable[SentMessage]) -> None:
         """Follow the status of messages just sent until it is final."""
         self.tracker.track(messages)
+        self.async_commit_later()
 
-    @callback
-    def async_handle_status_push(self, sms_id: int, status_code: int) -> None:
+    async def async_handle_status_push(self, sms_id: int, status_code: int) -> None:
         """Take a delivery status pushed by the provider for a tracked message.
 
         It counts as if a poll had seen it: a poll that sees it again does not
@@ -254,20 +304,14 @@ class SmsGateway24Coordinator(DataUpdateCoordinator[GatewayData]):
             LOGGER.debug("Ignored a status of message %d: it is not tracked", sms_id)
             return
         if self.tracker.take_status(sms_id, MessageStatus(status_code)):
-            self.async_fire_status()
+            await self.async_commit()
 
     @callback
-    def async_fire_pending(self) -> None:
-        """Fire what the polls took since the last call: messages, then statuses."""
-        self.async_fire_received()
-        self.async_fire_status()
-
-    @callback
-    def async_fire_status(self) -> None:
-        """Fire the event of each status change seen since the last call."""
+    def _fire_status(self, changes: list[StatusChange]) -> None:
+        """Fire the event of each status change."""
         registry = dr.async_get(self.hass)
-        changes, self.tracker.unfired = self.tracker.unfired, []
-        for sent, status in changes:
+        for change in changes:
+            sent, status = change.sent, change.status
             self.hass.bus.async_fire(
                 EVENT_SMS_STATUS,
                 {
@@ -285,36 +329,31 @@ class SmsGateway24Coordinator(DataUpdateCoordinator[GatewayData]):
             )
 
     @callback
-    def async_fire_received(self) -> None:
-        """Fire the event of each message taken by the polls since the last call."""
+    def _fire_received(self, messages: list[ReceivedMessage]) -> None:
+        """Fire the event of each received message."""
         registry = dr.async_get(self.hass)
-        messages, self._unfired = self._unfired, []
         for message in messages:
-            received_at = message.created or dt_util.utcnow()
             self.hass.bus.async_fire(
                 EVENT_SMS_RECEIVED,
                 {
                     ATTR_CONFIG_ENTRY_ID: self.config_entry.entry_id,
                     ATTR_DEVICE_ID: _device_id(
-                        registry, self.config_entry.entry_id, message.device_id
+                        registry, self.config_entry.entry_id, message.gateway_device_id
                     ),
-                    ATTR_GATEWAY_DEVICE_ID: message.device_id,
-                    ATTR_SMS_ID: message.id,
+                    ATTR_GATEWAY_DEVICE_ID: message.gateway_device_id,
+                    ATTR_SMS_ID: message.sms_id,
                     ATTR_PHONE: message.phone,
-                    ATTR_TEXT: message.body,
+                    ATTR_TEXT: message.text,
                     ATTR_SIM: message.sim,
-                    ATTR_RECEIVED_AT: dt_util.as_utc(received_at).isoformat(),
-                    ATTR_CATCH_UP: received_at < self.started,
+                    ATTR_RECEIVED_AT: dt_util.as_utc(message.received_at).isoformat(),
+                    ATTR_CATCH_UP: message.catch_up,
                 },
             )
 
-    @callback
-    def async_receive_pushed(self, message: Message) -> None:
-        """Fire a message a phone pushed, unless a poll or a push took it already."""
-        if self.cursor.take_pushed(message, dt_util.utcnow()):
-            self._store.async_delay_save(self.cursor.to_stored, STORAGE_SAVE_DELAY)
-            self._unfired.append(message)
-            self.async_fire_received()
+    async def async_receive_pushed(self, message: Message) -> None:
+        """Take a message a phone pushed, unless a poll or a push took it already."""
+        if self.incoming.take_pushed(message, dt_util.utcnow()):
+            await self.async_commit()
 
     @callback
     def async_listen_received(

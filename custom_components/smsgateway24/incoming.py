@@ -1,12 +1,14 @@
-"""The exactly-once cursor of received messages, and its store.
+"""Received messages: the exactly-once cursor, those not fired yet, and their store.
 
-Each received message fires once, across polls, pushes and restarts: the
-cursor remembers where the polls stand and which ids were taken.
+Each received message fires once, across polls, pushes, restarts and power
+cuts: the cursor remembers where the polls stand and which ids were taken,
+and the messages taken but not fired yet are kept beside it, in the same
+store, so that one write covers both.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from itertools import islice
 from typing import Any, TypedDict
@@ -17,6 +19,7 @@ from homeassistant.helpers.storage import Store
 from .clients.smsgateway24 import Message
 from .const import (
     DOMAIN,
+    INCOMING_STORAGE_MINOR_VERSION,
     INCOMING_STORAGE_VERSION,
     LOGGER,
     MESSAGE_OVERLAP,
@@ -145,26 +148,175 @@ def _to_stored_ids(ids: dict[int, datetime]) -> dict[str, str]:
     return {str(i): at.isoformat() for i, at in ids.items()}
 
 
-class IncomingStore(Store[StoredCursor]):
-    """The store of an entry's incoming cursor."""
+class StoredReceived(TypedDict):
+    """A received message not fired yet, as it is kept on disk."""
 
-    async def _async_migrate_func(
-        self, old_major_version: int, old_minor_version: int, old_data: Any
-    ) -> StoredCursor:
-        """Date the ids of version 1, kept without dates, with the newest date.
+    sms_id: int
+    gateway_device_id: int | None
+    phone: str
+    text: str
+    sim: int | None
+    received_at: str
+    catch_up: bool
 
-        They were all within the window of that date or before it.
-        """
-        newest: str = old_data["newest"]
+
+class StoredIncoming(StoredCursor):
+    """The store of the received messages: the cursor, and those not fired yet."""
+
+    unfired: list[StoredReceived]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ReceivedMessage:
+    """A received message taken and not fired yet, with what its event will say."""
+
+    sms_id: int
+    gateway_device_id: int | None
+    phone: str
+    text: str
+    sim: int | None
+    received_at: datetime
+    catch_up: bool = False
+
+    @classmethod
+    def taken(cls, message: Message, now: datetime) -> ReceivedMessage:
+        """A message just taken; without a date of its own, it is dated now."""
+        return cls(
+            sms_id=message.id,
+            gateway_device_id=message.device_id,
+            phone=message.phone,
+            text=message.body,
+            sim=message.sim,
+            received_at=message.created or now,
+        )
+
+    @classmethod
+    def from_stored(cls, stored: StoredReceived) -> ReceivedMessage:
+        """Rebuild a message an earlier run took and did not fire."""
+        return cls(
+            sms_id=stored["sms_id"],
+            gateway_device_id=stored["gateway_device_id"],
+            phone=stored["phone"],
+            text=stored["text"],
+            sim=stored["sim"],
+            received_at=datetime.fromisoformat(stored["received_at"]),
+            catch_up=stored["catch_up"],
+        )
+
+    def to_stored(self) -> StoredReceived:
+        """The message as it is kept on disk."""
         return {
-            "newest": newest,
-            "seen": {str(sms_id): newest for sms_id in old_data["seen"]},
-            "pushed": {},
+            "sms_id": self.sms_id,
+            "gateway_device_id": self.gateway_device_id,
+            "phone": self.phone,
+            "text": self.text,
+            "sim": self.sim,
+            "received_at": self.received_at.isoformat(),
+            "catch_up": self.catch_up,
         }
 
 
+class Incoming:
+    """What an account received: the cursor, and the messages taken but not fired.
+
+    Nothing is written by itself: ``async_save`` writes both at once, and
+    only when a message was taken or fired since the last write.
+    """
+
+    def __init__(self, hass: HomeAssistant, entry_id: str, newest: datetime) -> None:
+        """Start at ``newest``; ``async_load`` resumes an earlier run."""
+        self.cursor = IncomingCursor(newest=newest)
+        self.unfired: list[ReceivedMessage] = []
+        self._store = incoming_store(hass, entry_id)
+        self._changed = False
+
+    async def async_load(self) -> None:
+        """Resume where an earlier run stopped, with what it did not fire.
+
+        A new cursor is written at the first save, even with nothing taken:
+        the next start looks back from it, however long Home Assistant was
+        stopped, rather than the first poll's few minutes.
+        """
+        if (stored := await self._store.async_load()) is None:
+            self._changed = True
+            return
+        self.cursor = IncomingCursor.from_stored(stored)
+        self.unfired = [ReceivedMessage.from_stored(m) for m in stored["unfired"]]
+
+    async def async_save(self) -> None:
+        """Write the cursor and the messages not fired, if they changed."""
+        if not self._changed:
+            return
+        self._changed = False
+        await self._store.async_save(
+            {
+                **self.cursor.to_stored(),
+                "unfired": [message.to_stored() for message in self.unfired],
+            }
+        )
+
+    def take_polled(
+        self, messages: tuple[Message, ...], now: datetime
+    ) -> tuple[Message, ...]:
+        """Keep the messages of a poll not taken before, to fire; return them."""
+        fresh = self.cursor.take_polled(messages, now)
+        self._add(fresh, now)
+        return fresh
+
+    def take_pushed(self, message: Message, now: datetime) -> bool:
+        """Keep a pushed message to fire, unless it was taken before."""
+        if not self.cursor.take_pushed(message, now):
+            return False
+        self._add((message,), now)
+        return True
+
+    def _add(self, messages: tuple[Message, ...], now: datetime) -> None:
+        if messages:
+            self.unfired.extend(ReceivedMessage.taken(m, now) for m in messages)
+            self._changed = True
+
+    def hold(self) -> None:
+        """Mark the messages not fired as waiting: they fire as caught up."""
+        self.unfired = [replace(m, catch_up=True) for m in self.unfired]
+
+    def pop_unfired(self) -> list[ReceivedMessage]:
+        """The messages to fire now, no longer kept once written."""
+        messages, self.unfired = self.unfired, []
+        if messages:
+            self._changed = True
+        return messages
+
+
+class IncomingStore(Store[StoredIncoming]):
+    """The store of an entry's received messages."""
+
+    async def _async_migrate_func(
+        self, old_major_version: int, old_minor_version: int, old_data: Any
+    ) -> StoredIncoming:
+        """Take over the cursors of earlier versions, which fired all they took.
+
+        Version 1 kept the ids without dates: they get the newest date, as
+        they were all within the window of that date or before it.
+        """
+        newest: str = old_data["newest"]
+        if old_major_version == 1:
+            seen = {str(sms_id): newest for sms_id in old_data["seen"]}
+            pushed: dict[str, str] = {}
+        else:
+            seen, pushed = old_data["seen"], old_data["pushed"]
+        return {"newest": newest, "seen": seen, "pushed": pushed, "unfired": []}
+
+
 def incoming_store(hass: HomeAssistant, entry_id: str) -> IncomingStore:
-    """The store of an entry's incoming cursor."""
+    """The store of an entry's received messages.
+
+    Written atomically and synced to disk: a write comes before the events it
+    covers fire, and a power cut must not undo it.
+    """
     return IncomingStore(
-        hass, INCOMING_STORAGE_VERSION, f"{DOMAIN}.{entry_id}.incoming"
+        hass,
+        INCOMING_STORAGE_VERSION,
+        f"{DOMAIN}.{entry_id}.incoming",
+        atomic_writes=True,
+        minor_version=INCOMING_STORAGE_MINOR_VERSION,
     )

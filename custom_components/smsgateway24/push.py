@@ -71,8 +71,9 @@ async def async_handle_push(
         return _reject(
             HTTPStatus.NOT_FOUND, f"phone {push.device_id} is not in the account"
         )
+    # Answered once what it brought is on disk, and fired if Home Assistant runs.
     if isinstance(push, StatusReport):
-        coordinator.async_handle_status_push(push.sms_id, int(push.status))
+        await coordinator.async_handle_status_push(push.sms_id, int(push.status))
     else:
-        coordinator.async_receive_pushed(push)
+        await coordinator.async_receive_pushed(push)
     return web.Response(status=HTTPStatus.OK)

@@ -1,7 +1,8 @@
 """Sent messages, followed until their status is final.
 
-Each status change of a tracked message fires once, also across restarts:
-the last status seen of each is kept in a store.
+Each status change of a tracked message fires once, also across restarts and
+power cuts: the last status seen of each, and the changes not fired yet, are
+kept in one store, so that one write covers both.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TypedDict
+from typing import Any, TypedDict
 
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.storage import Store
@@ -20,10 +21,37 @@ from .const import (
     DOMAIN,
     LOGGER,
     MESSAGE_OVERLAP,
-    STORAGE_SAVE_DELAY,
-    STORAGE_VERSION,
+    SENT_STORAGE_VERSION,
     TRACKING_LIMIT,
 )
+
+
+class StoredSentMessage(TypedDict):
+    """A message sent, as it is kept on disk."""
+
+    sms_id: int
+    gateway_device_id: int
+    phone: str
+
+
+class StoredSent(StoredSentMessage):
+    """A tracked message as it is kept on disk."""
+
+    status: int | None
+    since: str
+
+
+class StoredChange(StoredSentMessage):
+    """A status change not fired yet, as it is kept on disk."""
+
+    status: int
+
+
+class StoredTracking(TypedDict):
+    """The store of the tracked messages."""
+
+    tracked: list[StoredSent]
+    unfired: list[StoredChange]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -34,15 +62,22 @@ class SentMessage:
     gateway_device_id: int
     phone: str
 
+    @classmethod
+    def from_stored(cls, stored: StoredSentMessage) -> SentMessage:
+        """Rebuild a message sent from what an earlier run kept."""
+        return cls(
+            sms_id=stored["sms_id"],
+            gateway_device_id=stored["gateway_device_id"],
+            phone=stored["phone"],
+        )
 
-class StoredSent(TypedDict):
-    """A tracked message as it is kept on disk."""
-
-    sms_id: int
-    gateway_device_id: int
-    phone: str
-    status: int | None
-    since: str
+    def to_stored(self) -> StoredSentMessage:
+        """The message as it is kept on disk."""
+        return {
+            "sms_id": self.sms_id,
+            "gateway_device_id": self.gateway_device_id,
+            "phone": self.phone,
+        }
 
 
 @dataclass(slots=True, kw_only=True)
@@ -57,11 +92,7 @@ class TrackedMessage:
     def from_stored(cls, stored: StoredSent) -> TrackedMessage:
         """Rebuild a message followed by an earlier run."""
         return cls(
-            sent=SentMessage(
-                sms_id=stored["sms_id"],
-                gateway_device_id=stored["gateway_device_id"],
-                phone=stored["phone"],
-            ),
+            sent=SentMessage.from_stored(stored),
             since=datetime.fromisoformat(stored["since"]),
             status=None
             if stored["status"] is None
@@ -71,45 +102,86 @@ class TrackedMessage:
     def to_stored(self) -> StoredSent:
         """The message as it is kept on disk."""
         return {
-            "sms_id": self.sent.sms_id,
-            "gateway_device_id": self.sent.gateway_device_id,
-            "phone": self.sent.phone,
+            **self.sent.to_stored(),
             "status": None if self.status is None else int(self.status),
             "since": self.since.isoformat(),
         }
 
 
-def sent_store(hass: HomeAssistant, entry_id: str) -> Store[list[StoredSent]]:
-    """The store of an entry's tracked sent messages."""
-    return Store(hass, STORAGE_VERSION, f"{DOMAIN}.{entry_id}.sent")
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StatusChange:
+    """A new status of a tracked message, to fire."""
+
+    sent: SentMessage
+    status: MessageStatus
+
+    @classmethod
+    def from_stored(cls, stored: StoredChange) -> StatusChange:
+        """Rebuild a change an earlier run saw and did not fire."""
+        return cls(
+            sent=SentMessage.from_stored(stored),
+            status=MessageStatus(stored["status"]),
+        )
+
+    def to_stored(self) -> StoredChange:
+        """The change as it is kept on disk."""
+        return {**self.sent.to_stored(), "status": int(self.status)}
+
+
+class SentStore(Store[StoredTracking]):
+    """The store of an entry's tracked messages."""
+
+    async def _async_migrate_func(
+        self, old_major_version: int, old_minor_version: int, old_data: Any
+    ) -> StoredTracking:
+        """Take over the list of version 1, whose changes were all fired."""
+        return {"tracked": old_data, "unfired": []}
+
+
+def sent_store(hass: HomeAssistant, entry_id: str) -> SentStore:
+    """The store of an entry's tracked messages.
+
+    Written atomically and synced to disk: a write comes before the events it
+    covers fire, and a power cut must not undo it.
+    """
+    return SentStore(
+        hass, SENT_STORAGE_VERSION, f"{DOMAIN}.{entry_id}.sent", atomic_writes=True
+    )
 
 
 class Tracker:
-    """The messages an account sent and follows, and their unfired changes."""
+    """The messages an account sent and follows, and their changes not fired yet.
+
+    Nothing is written by itself: ``async_save`` writes both at once, and
+    only when something changed since the last write.
+    """
 
     def __init__(self, hass: HomeAssistant, entry_id: str) -> None:
         """Start with nothing followed; ``async_load`` resumes an earlier run."""
         self.tracked: dict[int, TrackedMessage] = {}
+        self.unfired: list[StatusChange] = []
         self._store = sent_store(hass, entry_id)
-        # Status changes seen, fired once the poll's entities and devices exist.
-        self.unfired: list[tuple[SentMessage, MessageStatus]] = []
+        self._changed = False
 
     async def async_load(self) -> None:
-        """Follow again what an earlier run followed."""
-        for stored in await self._store.async_load() or []:
-            tracked = TrackedMessage.from_stored(stored)
+        """Follow again what an earlier run followed, with what it did not fire."""
+        if (stored := await self._store.async_load()) is None:
+            return
+        for tracked in map(TrackedMessage.from_stored, stored["tracked"]):
             self.tracked[tracked.sent.sms_id] = tracked
+        self.unfired = [StatusChange.from_stored(c) for c in stored["unfired"]]
 
-    async def async_save_now(self) -> None:
-        """Write the tracked messages now, not after the save delay."""
-        await self._store.async_save(self._to_stored())
-
-    def _to_stored(self) -> list[StoredSent]:
-        return [tracked.to_stored() for tracked in self.tracked.values()]
-
-    @callback
-    def _save_later(self) -> None:
-        self._store.async_delay_save(self._to_stored, STORAGE_SAVE_DELAY)
+    async def async_save(self) -> None:
+        """Write the tracked messages and the changes not fired, if they changed."""
+        if not self._changed:
+            return
+        self._changed = False
+        await self._store.async_save(
+            {
+                "tracked": [tracked.to_stored() for tracked in self.tracked.values()],
+                "unfired": [change.to_stored() for change in self.unfired],
+            }
+        )
 
     def window(self) -> tuple[int | None, datetime] | None:
         """The phone (when only one) and the start of the messages to ask for.
@@ -135,7 +207,7 @@ class Tracker:
             )
             del self.tracked[tracked.sent.sms_id]
         if expired:
-            self._save_later()
+            self._changed = True
 
     @callback
     def take_status(self, sms_id: int, status: MessageStatus) -> bool:
@@ -144,10 +216,10 @@ class Tracker:
         if tracked is None or status == tracked.status:
             return False
         tracked.status = status
-        self.unfired.append((tracked.sent, status))
+        self.unfired.append(StatusChange(sent=tracked.sent, status=status))
         if status.final:
             del self.tracked[sms_id]
-        self._save_later()
+        self._changed = True
         return True
 
     @callback
@@ -156,4 +228,11 @@ class Tracker:
         now = dt_util.utcnow()
         for sent in messages:
             self.tracked.setdefault(sent.sms_id, TrackedMessage(sent=sent, since=now))
-        self._save_later()
+        self._changed = True
+
+    def pop_unfired(self) -> list[StatusChange]:
+        """The changes to fire now, no longer kept once written."""
+        changes, self.unfired = self.unfired, []
+        if changes:
+            self._changed = True
+        return changes

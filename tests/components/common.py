@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from copy import deepcopy
 from datetime import timedelta
+from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import ConfigEntryState
-from homeassistant.core import Event, HomeAssistant
+from homeassistant.const import EVENT_HOMEASSISTANT_START, EVENT_HOMEASSISTANT_STARTED
+from homeassistant.core import CoreState, Event, HomeAssistant, callback
 from homeassistant.helpers import device_registry as dr
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
@@ -55,15 +58,88 @@ async def restart(
     hass: HomeAssistant,
     entry: MockConfigEntry,
     while_stopped: Callable[[], None] | None = None,
+    *,
+    started: bool = True,
 ) -> None:
     """Unload the entry, let ``while_stopped`` happen, then set it up again."""
     assert await hass.config_entries.async_unload(entry.entry_id)
     await hass.async_block_till_done()
     if while_stopped is not None:
         while_stopped()
+    await set_up_again(hass, entry, started=started)
+
+
+async def set_up_again(
+    hass: HomeAssistant, entry: MockConfigEntry, *, started: bool = True
+) -> None:
+    """Set up the unloaded entry again.
+
+    With ``started=False`` it is set up as Home Assistant sets up its
+    integrations at a start, before it has started: ``finish_starting`` then
+    lets it start.
+    """
+    if not started:
+        hass.set_state(CoreState.not_running)
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done(wait_background_tasks=True)
     assert entry.state is ConfigEntryState.LOADED
+
+
+async def finish_starting(hass: HomeAssistant) -> None:
+    """Let Home Assistant start as it does: starting, then running and started.
+
+    Automations attach their triggers between the two, in its start-up jobs.
+    """
+    hass.set_state(CoreState.starting)
+    hass.bus.async_fire(EVENT_HOMEASSISTANT_START)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    hass.set_state(CoreState.running)
+    hass.bus.async_fire(EVENT_HOMEASSISTANT_STARTED)
+    await hass.async_block_till_done(wait_background_tasks=True)
+
+
+def on_disk(hass_storage: dict[str, Any], entry: MockConfigEntry) -> dict[str, Any]:
+    """A copy of what the entry's stores hold now."""
+    prefix = f"{DOMAIN}.{entry.entry_id}."
+    return {
+        key: deepcopy(value)
+        for key, value in hass_storage.items()
+        if key.startswith(prefix)
+    }
+
+
+def disk_at_each_event(
+    hass: HomeAssistant,
+    event_type: str,
+    hass_storage: dict[str, Any],
+    entry: MockConfigEntry,
+) -> list[dict[str, Any]]:
+    """What the entry's stores hold at the moment each event of a type fires."""
+    found: list[dict[str, Any]] = []
+
+    @callback
+    def record(_: Event) -> None:
+        found.append(on_disk(hass_storage, entry))
+
+    hass.bus.async_listen(event_type, record)
+    return found
+
+
+async def power_cut(
+    hass: HomeAssistant,
+    entry: MockConfigEntry,
+    hass_storage: dict[str, Any],
+    disk: dict[str, Any],
+) -> None:
+    """Stop the entry as a power cut would, when its stores held ``disk``.
+
+    Nothing the entry would write as it stops reaches the stores.
+    """
+    assert await hass.config_entries.async_unload(entry.entry_id)
+    await hass.async_block_till_done()
+    for key in on_disk(hass_storage, entry):
+        del hass_storage[key]
+    hass_storage.update(deepcopy(disk))
 
 
 def logbook_describer(

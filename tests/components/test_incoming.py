@@ -8,7 +8,8 @@ import logging
 from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
-from homeassistant.core import Event, HomeAssistant, State
+from homeassistant.core import CoreState, Event, HomeAssistant, State
+from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
@@ -17,12 +18,24 @@ from pytest_homeassistant_custom_component.common import (
 )
 
 from custom_components.smsgateway24 import async_remove_entry
+from custom_components.smsgateway24.clients.smsgateway24 import Message
 from custom_components.smsgateway24.const import (
     CONF_CATCH_UP_HOURS,
     EVENT_SMS_RECEIVED,
 )
 from simulator.demo import DEMO_EMAIL
-from tests.components.common import device_id, logbook_describer, poll, restart
+from tests.components.common import (
+    device_id,
+    disk_at_each_event,
+    finish_starting,
+    logbook_describer,
+    on_disk,
+    poll,
+    power_cut,
+    restart,
+    set_up_again,
+    state,
+)
 from tests.conftest import RunningSimulator
 
 PIXEL_EVENT = "event.pixel_7_sms"
@@ -385,3 +398,195 @@ async def test_new_phone_first_message_carries_its_device(
     assert moto_event is not None
     assert moto_event.attributes["sms_id"] == sms_id
     assert moto_event.attributes["device_id"] == device_id(hass, moto)
+
+
+async def test_messages_wait_for_home_assistant_to_start(
+    hass: HomeAssistant,
+    simulator: RunningSimulator,
+    init_integration: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+    hass_storage: dict[str, Any],
+) -> None:
+    """Taken while it starts, messages fire once it has started, in order, written first."""
+    sim = simulator.sim
+    entry = init_integration
+    key = STORE_KEY.format(entry.entry_id)
+    events = async_capture_events(hass, EVENT_SMS_RECEIVED)
+    disk = disk_at_each_event(hass, EVENT_SMS_RECEIVED, hass_storage, entry)
+    await poll(hass, freezer)
+    away: list[int] = []
+
+    def receive_two() -> None:
+        freezer.tick(timedelta(minutes=30))
+        away.extend(
+            sim.inject_incoming(simulator.pixel, "+4915700000001", text)
+            for text in ("ALARM OFF", "LIGHTS ON")
+        )
+
+    await restart(hass, entry, receive_two, started=False)
+    assert events == []
+    # Taken and written before anything fires: a power cut now loses nothing.
+    stored = hass_storage[key]["data"]
+    assert [(m["sms_id"], m["catch_up"]) for m in stored["unfired"]] == [
+        (away[0], True),
+        (away[1], True),
+    ]
+    assert set(away) <= {int(sms_id) for sms_id in stored["seen"]}
+
+    # A poll while Home Assistant is still starting: that message waits too.
+    hass.set_state(CoreState.starting)
+    away.append(sim.inject_incoming(simulator.galaxy, "+4915700000002", "late"))
+    await poll(hass, freezer)
+    assert events == []
+    assert state(hass, PIXEL_EVENT) == "unknown"
+
+    await finish_starting(hass)
+
+    assert [(e.data["sms_id"], e.data["catch_up"]) for e in events] == [
+        (sms_id, True) for sms_id in away
+    ]
+    assert events[0].data["device_id"] == device_id(hass, simulator.pixel)
+    pixel_event = hass.states.get(PIXEL_EVENT)
+    assert pixel_event is not None
+    assert pixel_event.attributes["sms_id"] == away[1]
+    # Each was on disk as fired when it fired: a power cut cannot repeat it.
+    for written in disk:
+        assert written[key]["data"]["unfired"] == []
+        assert set(away) <= {int(sms_id) for sms_id in written[key]["data"]["seen"]}
+
+    live = sim.inject_incoming(simulator.pixel, "+4915700000001", "now")
+    await poll(hass, freezer)
+    assert [(e.data["sms_id"], e.data["catch_up"]) for e in events[3:]] == [
+        (live, False)
+    ]
+
+
+async def test_power_cut_after_a_message_fired(
+    hass: HomeAssistant,
+    simulator: RunningSimulator,
+    init_integration: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+    hass_storage: dict[str, Any],
+) -> None:
+    """Cut right after a message fired, one more arriving meanwhile: each fires once."""
+    sim = simulator.sim
+    entry = init_integration
+    events = async_capture_events(hass, EVENT_SMS_RECEIVED)
+    disk = disk_at_each_event(hass, EVENT_SMS_RECEIVED, hass_storage, entry)
+    await poll(hass, freezer)
+    fired_before = sim.inject_incoming(simulator.pixel, "+4915700000001", "before")
+    await poll(hass, freezer)
+    assert [e.data["sms_id"] for e in events] == [fired_before]
+
+    await power_cut(hass, entry, hass_storage, disk[-1])
+    freezer.tick(timedelta(minutes=5))
+    during = sim.inject_incoming(simulator.pixel, "+4915700000001", "during")
+    await set_up_again(hass, entry, started=False)
+    await finish_starting(hass)
+    for _ in range(3):
+        await poll(hass, freezer)
+
+    assert [(e.data["sms_id"], e.data["catch_up"]) for e in events] == [
+        (fired_before, False),
+        (during, True),
+    ]
+
+
+async def test_power_cut_while_starting(
+    hass: HomeAssistant,
+    simulator: RunningSimulator,
+    init_integration: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+    hass_storage: dict[str, Any],
+) -> None:
+    """Cut before Home Assistant has started: what it took fires at the next start."""
+    sim = simulator.sim
+    entry = init_integration
+    key = STORE_KEY.format(entry.entry_id)
+    events = async_capture_events(hass, EVENT_SMS_RECEIVED)
+    await poll(hass, freezer)
+    pushed = Message.from_push(
+        {
+            "sms_id": 990,
+            "device_id": simulator.pixel,
+            "address": "+4915700000003",
+            "body": "pushed while starting",
+            "date": "2026-11-20 12:01:30",
+        }
+    )
+
+    def receive() -> None:
+        freezer.tick(timedelta(minutes=1))
+        sim.inject_incoming(simulator.pixel, "+4915700000001", "polled")
+
+    await restart(hass, entry, receive, started=False)
+    await entry.runtime_data.async_receive_pushed(pushed)
+    held = on_disk(hass_storage, entry)
+    assert [m["text"] for m in held[key]["data"]["unfired"]] == [
+        "polled",
+        "pushed while starting",
+    ]
+
+    await power_cut(hass, entry, hass_storage, held)
+    # The phone no longer has the message: only the store knows it now.
+    sim.account(DEMO_EMAIL).messages.clear()
+    await set_up_again(hass, entry, started=False)
+    assert events == []
+    await finish_starting(hass)
+    await poll(hass, freezer)
+
+    assert [(e.data["text"], e.data["catch_up"]) for e in events] == [
+        ("polled", True),
+        ("pushed while starting", True),
+    ]
+    assert hass_storage[key]["data"]["unfired"] == []
+
+
+async def test_message_in_the_second_of_the_start_is_live(
+    hass: HomeAssistant,
+    simulator: RunningSimulator,
+    config_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """The provider dates to the second: a message of the start's own second is live."""
+    freezer.move_to("2026-11-20 12:00:00.750+00:00")
+    config_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done()
+    events = async_capture_events(hass, EVENT_SMS_RECEIVED)
+    sms_id = simulator.sim.inject_incoming(simulator.pixel, "+4915700000001", "Hi")
+    assert simulator.sim.message(sms_id).created < dt_util.utcnow()
+
+    await poll(hass, freezer)
+
+    assert [(e.data["sms_id"], e.data["catch_up"]) for e in events] == [(sms_id, False)]
+
+
+async def test_store_of_version_2_1_is_taken_over(
+    hass: HomeAssistant,
+    simulator: RunningSimulator,
+    config_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+    hass_storage: dict[str, Any],
+) -> None:
+    """A cursor kept before the messages not fired were kept fires nothing again."""
+    sim = simulator.sim
+    key = STORE_KEY.format(config_entry.entry_id)
+    taken = sim.inject_incoming(simulator.pixel, "+4915700000001", "taken")
+    newest = sim.now().isoformat()
+    hass_storage[key] = {
+        "version": 2,
+        "minor_version": 1,
+        "key": key,
+        "data": {"newest": newest, "seen": {str(taken): newest}, "pushed": {}},
+    }
+    events = async_capture_events(hass, EVENT_SMS_RECEIVED)
+
+    config_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done()
+    await poll(hass, freezer)
+
+    assert events == []
+    assert hass_storage[key]["minor_version"] == 2
+    assert hass_storage[key]["data"]["unfired"] == []

@@ -18,7 +18,18 @@ from custom_components.smsgateway24 import async_remove_entry
 from custom_components.smsgateway24.const import EVENT_SMS_STATUS
 from custom_components.smsgateway24.coordinator import SmsGateway24Coordinator
 from custom_components.smsgateway24.tracking import SentMessage
-from tests.components.common import device_id, logbook_describer, poll, restart
+from simulator.demo import DEMO_EMAIL
+from tests.components.common import (
+    device_id,
+    disk_at_each_event,
+    finish_starting,
+    logbook_describer,
+    on_disk,
+    poll,
+    power_cut,
+    restart,
+    set_up_again,
+)
 from tests.conftest import RunningSimulator
 
 PIXEL_EVENT = "event.pixel_7_sms"
@@ -215,15 +226,18 @@ async def test_tracking_survives_a_restart(
 
     await restart(hass, entry)
     assert statuses(events) == ["pending"]
-    assert hass_storage[STORE_KEY.format(entry.entry_id)]["data"] == [
-        {
-            "sms_id": sms_id,
-            "gateway_device_id": simulator.pixel,
-            "phone": RECIPIENT,
-            "status": 1,
-            "since": "2026-11-20T12:00:00+00:00",
-        }
-    ]
+    assert hass_storage[STORE_KEY.format(entry.entry_id)]["data"] == {
+        "tracked": [
+            {
+                "sms_id": sms_id,
+                "gateway_device_id": simulator.pixel,
+                "phone": RECIPIENT,
+                "status": 1,
+                "since": "2026-11-20T12:00:00+00:00",
+            }
+        ],
+        "unfired": [],
+    }
 
     simulator.sim.tick()
     await restart(hass, entry)
@@ -243,7 +257,10 @@ async def test_tracking_survives_a_restart(
     await restart(hass, entry)
     await poll(hass, freezer)
     assert statuses(events) == ["pending", "taken", "delivered"]
-    assert hass_storage[STORE_KEY.format(entry.entry_id)]["data"] == []
+    assert hass_storage[STORE_KEY.format(entry.entry_id)]["data"] == {
+        "tracked": [],
+        "unfired": [],
+    }
 
 
 async def test_unsent_status_is_kept_over_a_restart(
@@ -258,7 +275,7 @@ async def test_unsent_status_is_kept_over_a_restart(
     assert await hass.config_entries.async_unload(entry.entry_id)
     await hass.async_block_till_done()
 
-    stored = hass_storage[STORE_KEY.format(entry.entry_id)]["data"]
+    stored = hass_storage[STORE_KEY.format(entry.entry_id)]["data"]["tracked"]
     assert [(m["sms_id"], m["status"]) for m in stored] == [(sms_id, None)]
 
 
@@ -301,15 +318,15 @@ async def test_pushed_status_fires_once(
     await poll(hass, freezer)
 
     simulator.sim.tick()
-    coordinator.async_handle_status_push(sms_id, 2)
+    await coordinator.async_handle_status_push(sms_id, 2)
     await hass.async_block_till_done()
     assert statuses(events) == ["pending", "taken"]
     await poll(hass, freezer)
-    coordinator.async_handle_status_push(sms_id, 2)
+    await coordinator.async_handle_status_push(sms_id, 2)
     await hass.async_block_till_done()
     assert statuses(events) == ["pending", "taken"]
 
-    coordinator.async_handle_status_push(sms_id, 7)
+    await coordinator.async_handle_status_push(sms_id, 7)
     await hass.async_block_till_done()
     assert statuses(events) == ["pending", "taken", "delivered"]
     assert coordinator.tracker.tracked == {}
@@ -317,7 +334,7 @@ async def test_pushed_status_fires_once(
     simulator.sim.tick()
     simulator.sim.tick()
     with caplog.at_level(logging.DEBUG):
-        coordinator.async_handle_status_push(sms_id, 7)
+        await coordinator.async_handle_status_push(sms_id, 7)
         await poll(hass, freezer)
     assert statuses(events) == ["pending", "taken", "delivered"]
     assert f"Ignored a status of message {sms_id}" in caplog.text
@@ -376,3 +393,134 @@ async def test_logbook_describes_the_status(
     assert message(device_id=None, gateway_device_id=99) == (
         f"SMS to {RECIPIENT} delivered (from 99)"
     )
+
+
+async def test_status_changes_wait_for_home_assistant_to_start(
+    hass: HomeAssistant,
+    simulator: RunningSimulator,
+    init_integration: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+    hass_storage: dict[str, Any],
+) -> None:
+    """Seen while it starts, changes fire once it has started, each written first.
+
+    A power cut before it has started loses none of them.
+    """
+    entry = init_integration
+    key = STORE_KEY.format(entry.entry_id)
+    events = async_capture_events(hass, EVENT_SMS_STATUS)
+    disk = disk_at_each_event(hass, EVENT_SMS_STATUS, hass_storage, entry)
+    sms_id = await send(entry, simulator)
+    await poll(hass, freezer)
+    assert statuses(events) == ["pending"]
+
+    await restart(hass, entry, simulator.sim.tick, started=False)
+    simulator.sim.tick()
+    await poll(hass, freezer)
+    assert statuses(events) == ["pending"]
+    stored = hass_storage[key]["data"]
+    assert [(c["sms_id"], c["status"]) for c in stored["unfired"]] == [
+        (sms_id, 2),
+        (sms_id, 6),
+    ]
+    assert [(t["sms_id"], t["status"]) for t in stored["tracked"]] == [(sms_id, 6)]
+
+    # A power cut before it has started loses none of them.
+    await power_cut(hass, entry, hass_storage, on_disk(hass_storage, entry))
+    await set_up_again(hass, entry, started=False)
+    await finish_starting(hass)
+
+    assert statuses(events) == ["pending", "taken", "sent"]
+    for written in disk:
+        assert written[key]["data"]["unfired"] == []
+    assert [t["status"] for t in disk[-1][key]["data"]["tracked"]] == [6]
+
+
+async def test_power_cut_after_a_status_fired(
+    hass: HomeAssistant,
+    simulator: RunningSimulator,
+    init_integration: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+    hass_storage: dict[str, Any],
+) -> None:
+    """Cut right after a change fired: the next start neither repeats nor loses one."""
+    entry = init_integration
+    events = async_capture_events(hass, EVENT_SMS_STATUS)
+    disk = disk_at_each_event(hass, EVENT_SMS_STATUS, hass_storage, entry)
+    await send(entry, simulator)
+    await poll(hass, freezer)
+    simulator.sim.tick()
+    await poll(hass, freezer)
+    assert statuses(events) == ["pending", "taken"]
+
+    await power_cut(hass, entry, hass_storage, disk[-1])
+    simulator.sim.tick()
+    await set_up_again(hass, entry, started=False)
+    await finish_starting(hass)
+    await poll(hass, freezer)
+
+    assert statuses(events) == ["pending", "taken", "sent"]
+
+
+async def test_sent_message_is_written_at_once(
+    hass: HomeAssistant,
+    simulator: RunningSimulator,
+    init_integration: MockConfigEntry,
+    hass_storage: dict[str, Any],
+) -> None:
+    """A message just sent is on disk before any poll: a power cut keeps it tracked."""
+    entry = init_integration
+    events = async_capture_events(hass, EVENT_SMS_STATUS)
+    sms_id = await send(entry, simulator)
+    await hass.async_block_till_done()
+    written = on_disk(hass_storage, entry)
+
+    await power_cut(hass, entry, hass_storage, written)
+    await set_up_again(hass, entry)
+
+    assert [(e.data["sms_id"], e.data["status"]) for e in events] == [
+        (sms_id, "pending")
+    ]
+
+
+async def test_store_of_version_1_is_taken_over(
+    hass: HomeAssistant,
+    simulator: RunningSimulator,
+    config_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+    hass_storage: dict[str, Any],
+) -> None:
+    """The tracked messages of version 1, a plain list, are followed on."""
+    sim = simulator.sim
+    (queued,) = sim.queue_messages(
+        sim.account(DEMO_EMAIL),
+        device_id=simulator.pixel,
+        recipients=[RECIPIENT],
+        body="Water leak in the cellar",
+        sim=0,
+    )
+    key = STORE_KEY.format(config_entry.entry_id)
+    hass_storage[key] = {
+        "version": 1,
+        "key": key,
+        "data": [
+            {
+                "sms_id": queued.id,
+                "gateway_device_id": simulator.pixel,
+                "phone": RECIPIENT,
+                "status": 1,
+                "since": "2026-11-20T12:00:00+00:00",
+            }
+        ],
+    }
+    events = async_capture_events(hass, EVENT_SMS_STATUS)
+    config_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done()
+    sim.tick()
+    await poll(hass, freezer)
+
+    assert [(e.data["sms_id"], e.data["status"]) for e in events] == [
+        (queued.id, "taken")
+    ]
+    assert hass_storage[key]["version"] == 2

@@ -13,7 +13,7 @@ from aiohttp.test_utils import TestClient
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.components import webhook
 from homeassistant.config_entries import ConfigEntryState, ConfigFlowResult
-from homeassistant.core import HomeAssistant
+from homeassistant.core import CoreState, HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.helpers.network import NoURLAvailableError
 import pytest
@@ -31,7 +31,7 @@ from custom_components.smsgateway24.const import (
     EVENT_SMS_STATUS,
 )
 from custom_components.smsgateway24.tracking import SentMessage
-from tests.components.common import device_id, poll
+from tests.components.common import device_id, finish_starting, poll
 from tests.conftest import RunningSimulator
 
 WEBHOOK_ID = "0123456789abcdef" * 4
@@ -48,6 +48,13 @@ async def push_entry(
     hass: HomeAssistant, config_entry: MockConfigEntry
 ) -> MockConfigEntry:
     """The demo account's entry with push on, set up."""
+    return await push_entry_of(hass, config_entry)
+
+
+async def push_entry_of(
+    hass: HomeAssistant, config_entry: MockConfigEntry
+) -> MockConfigEntry:
+    """Set up the demo account's entry with push on."""
     config_entry.add_to_hass(hass)
     hass.config_entries.async_update_entry(
         config_entry,
@@ -410,5 +417,55 @@ async def test_status_push_fires_the_status_event(
     await hass.async_block_till_done()
 
     assert [(event.data["sms_id"], event.data["status"]) for event in events] == [
+        (4711, "delivered")
+    ]
+
+
+async def test_pushes_wait_for_home_assistant_to_start(
+    hass: HomeAssistant,
+    simulator: RunningSimulator,
+    config_entry: MockConfigEntry,
+    hass_client_no_auth: Client,
+    hass_storage: dict[str, Any],
+) -> None:
+    """Pushed while it starts: answered once on disk, fired once it has started."""
+    key = f"{DOMAIN}.{config_entry.entry_id}"
+    hass.set_state(CoreState.not_running)
+    push_entry = await push_entry_of(hass, config_entry)
+    push_entry.runtime_data.async_track_sent(
+        [SentMessage(sms_id=4711, gateway_device_id=simulator.pixel, phone=SENDER)]
+    )
+    await hass.async_block_till_done()
+    received = async_capture_events(hass, EVENT_SMS_RECEIVED)
+    status = async_capture_events(hass, EVENT_SMS_STATUS)
+    hass.set_state(CoreState.starting)
+
+    for payload in (
+        incoming(906, simulator.pixel),
+        {"sms_id": 4711, "status_id": 7, "device_id": simulator.pixel},
+        incoming(907, simulator.pixel, body="second"),
+    ):
+        assert (await post(hass_client_no_auth, payload)).status == HTTPStatus.OK
+    await hass.async_block_till_done()
+
+    assert (received, status) == ([], [])
+    unfired = hass_storage[f"{key}.incoming"]["data"]["unfired"]
+    assert [(m["sms_id"], m["catch_up"]) for m in unfired] == [(906, True), (907, True)]
+    assert hass_storage[f"{key}.sent"]["data"]["unfired"] == [
+        {
+            "sms_id": 4711,
+            "gateway_device_id": simulator.pixel,
+            "phone": SENDER,
+            "status": 7,
+        }
+    ]
+
+    await finish_starting(hass)
+
+    assert [(e.data["sms_id"], e.data["catch_up"]) for e in received] == [
+        (906, True),
+        (907, True),
+    ]
+    assert [(e.data["sms_id"], e.data["status"]) for e in status] == [
         (4711, "delivered")
     ]

@@ -9,7 +9,7 @@ import pytest
 
 from tests.conftest import DEPRECATED_USE
 
-from .harness import Api, Stack, add_integration
+from .harness import Api, Stack, add_automations, add_integration
 
 
 def deprecated_uses(log: Path) -> list[str]:
@@ -65,6 +65,8 @@ async def stack(
 ) -> Stack:
     """The simulator and an onboarded Home Assistant with the demo account added.
 
+    Automations record each SMS they see in ``Stack.runs``.
+
     The first test to ask starts them; the others reuse them.
     """
     if started:
@@ -77,4 +79,5 @@ async def stack(
         await stack.start()
         async with Api.connect(stack) as api:
             await add_integration(api)
+            await add_automations(api)
     return stack

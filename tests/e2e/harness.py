@@ -14,21 +14,23 @@ import json
 import os
 from pathlib import Path
 import re
+import shutil
 import signal
 import socket
-import sqlite3
 import subprocess
 import sys
 import time
 from typing import Any, Self
 
 import aiohttp
+from homeassistant.util.yaml import dump as yaml_dump
 
 from scripts import browser_check, onboard
 
 ROOT = Path(__file__).resolve().parents[2]
 INTEGRATION = ROOT / "custom_components" / "smsgateway24"
 DEVELOPMENT_CONFIG = ROOT / "config" / "configuration.yaml"
+BLUEPRINT = Path("smsgateway24") / "sms_command.yaml"
 DOMAIN = "smsgateway24"
 DEMO_EMAIL = "demo@smsgateway24.local"
 DEMO_PASSWORD = "demo-password"
@@ -52,11 +54,79 @@ def free_port() -> int:
         return port
 
 
-def e2e_configuration() -> str:
-    """The development configuration.yaml, committing events at once."""
+def e2e_configuration(runs: Path) -> str:
+    """The development configuration.yaml, with an action that records a run.
+
+    ``shell_command.record_run`` appends its ``automation``, ``sms_id`` and
+    ``catch_up`` as a line to ``runs``: a file, which a power cut of Home
+    Assistant does not undo once the line is written. No text of a message
+    reaches it; Home Assistant runs a command with templates without a shell,
+    each argument apart.
+    """
     text = DEVELOPMENT_CONFIG.read_text(encoding="utf-8")
-    # The restart check reads the recorded events; the default commits every 5 s.
-    return text + "\nrecorder:\n  commit_interval: 0\n"
+    command = (
+        f"sh -c 'echo \"$1 $2 $3\" >> {runs}' record"
+        " {{ automation }} {{ sms_id }} {{ catch_up }}"
+    )
+    return text + f"\nshell_command:\n  record_run: {json.dumps(command)}\n"
+
+
+def record_run(automation: str) -> dict[str, Any]:
+    """The action of a test automation: record the SMS its trigger carries."""
+    return {
+        "action": "shell_command.record_run",
+        "data": {
+            "automation": automation,
+            "sms_id": "{{ trigger.event.data.sms_id }}",
+            "catch_up": "{{ trigger.event.data.catch_up }}",
+        },
+    }
+
+
+def recording_automations(phone_device_id: str) -> list[dict[str, Any]]:
+    """Automations that record each SMS a phone receives, as a user would make them.
+
+    One triggered by the bus event, one by the phone's device trigger, one
+    made from the blueprint for the allowed number +4915700000001 and the
+    keyword "alarm". Each handles its runs one after the other, in order.
+    """
+    queued = {"mode": "queued", "max": 100}
+    return [
+        {
+            "id": "record_event",
+            "alias": "Record smsgateway24_sms_received",
+            **queued,
+            "triggers": [{"trigger": "event", "event_type": f"{DOMAIN}_sms_received"}],
+            "actions": [record_run("event")],
+        },
+        {
+            "id": "record_device_trigger",
+            "alias": "Record SMS received on the phone",
+            **queued,
+            "triggers": [
+                {
+                    "trigger": "device",
+                    "domain": DOMAIN,
+                    "device_id": phone_device_id,
+                    "type": "sms_received",
+                }
+            ],
+            "actions": [record_run("device")],
+        },
+        {
+            "id": "record_blueprint",
+            "alias": "Record SMS command",
+            "use_blueprint": {
+                "path": str(BLUEPRINT),
+                "input": {
+                    "phone": phone_device_id,
+                    "allowed_numbers": ["+49 157 0000 0001"],
+                    "keyword": "alarm",
+                    "actions": [record_run("blueprint")],
+                },
+            },
+        },
+    ]
 
 
 @dataclass
@@ -90,14 +160,33 @@ class Process:
         if popen is None:
             return None
         if popen.poll() is None:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(popen.pid, signal.SIGTERM)
+            _signal(popen, signal.SIGTERM)
             try:
                 return popen.wait(STOP_TIMEOUT)
             except subprocess.TimeoutExpired:
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(popen.pid, signal.SIGKILL)
+                _signal(popen, signal.SIGKILL)
         return popen.wait()
+
+    def cut_power(self) -> None:
+        """SIGKILL it and its children at once, as a power cut stops them."""
+        popen, self.popen = self.popen, None
+        assert popen is not None, f"{self.name} is not running"
+        _signal(popen, signal.SIGKILL)
+        popen.wait()
+
+
+def _signal(popen: subprocess.Popen[bytes], signal_number: int) -> None:
+    """Send a signal to a process's whole group, unless it is gone."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(popen.pid, signal_number)
+
+
+def _text(path: Path) -> str:
+    """A file's text; empty when it does not exist."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return ""
 
 
 def tail(path: Path, lines: int = LOG_TAIL_LINES) -> str:
@@ -151,7 +240,7 @@ class Stack:
         components.mkdir(parents=True, exist_ok=True)
         (components / DOMAIN).symlink_to(INTEGRATION, target_is_directory=True)
         (self.config_dir / "configuration.yaml").write_text(
-            e2e_configuration(), encoding="utf-8"
+            e2e_configuration(self.runs), encoding="utf-8"
         )
         onboard.prepare(self.config_dir, self.hass_port)
         self.simulator = Process(
@@ -197,9 +286,48 @@ class Stack:
         return self.config_dir / "home-assistant.log"
 
     @property
-    def database(self) -> Path:
-        """The recorder's database."""
-        return self.config_dir / "home-assistant_v2.db"
+    def runs(self) -> Path:
+        """The runs the test automations recorded, one line each."""
+        return self.workdir / "automation-runs.txt"
+
+    def automation_runs(self) -> dict[tuple[str, int], list[bool]]:
+        """The ``catch_up`` of each run, by automation and sms_id, oldest first."""
+        runs: dict[tuple[str, int], list[bool]] = {}
+        for line in _text(self.runs).splitlines():
+            automation, sms_id, catch_up = line.split()
+            runs.setdefault((automation, int(sms_id)), []).append(catch_up == "True")
+        return runs
+
+    async def wait_registries_written(self) -> None:
+        """Wait until Home Assistant has written the account's entry and devices.
+
+        It writes its registries some seconds after they change: a power cut
+        before then loses them, whatever an integration does.
+        """
+
+        async def written() -> list[str]:
+            storage = self.config_dir / ".storage"
+            return [
+                name
+                for name in ("core.config_entries", "core.device_registry")
+                if self.entry_id in _text(storage / name)
+            ]
+
+        await wait_until(
+            self,
+            written,
+            lambda found: len(found) == 2,
+            "the entry and its devices written by Home Assistant",
+        )
+
+    def write_automations(self, automations: list[dict[str, Any]]) -> None:
+        """Save automations as the editor does, with the blueprint they use."""
+        blueprint = self.config_dir / "blueprints" / "automation" / BLUEPRINT
+        blueprint.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(ROOT / "blueprints" / "automation" / BLUEPRINT, blueprint)
+        (self.config_dir / "automations.yaml").write_text(
+            yaml_dump(automations), encoding="utf-8"
+        )
 
     def failure(self, message: str) -> CheckFailedError:
         """An assertion error with the errors and the tail of Home Assistant's log."""
@@ -271,18 +399,6 @@ class Stack:
         """Log in as the development user; keep the access token."""
         tokens = await browser_check.sign_in(self.url)
         self.access_token = tokens.access_token
-
-    def recorded_events(self, event_type: str) -> list[dict[str, Any]]:
-        """The data of every event of a type the recorder holds, oldest first."""
-        with contextlib.closing(sqlite3.connect(self.database)) as db:
-            rows = db.execute(
-                "SELECT event_data.shared_data FROM events"
-                " JOIN event_types USING (event_type_id)"
-                " JOIN event_data USING (data_id)"
-                " WHERE event_types.event_type = ? ORDER BY events.time_fired_ts",
-                (event_type,),
-            ).fetchall()
-        return [json.loads(row[0]) for row in rows]
 
 
 class Api:
@@ -522,4 +638,32 @@ async def add_integration(api: Api) -> None:
         lambda: api.ws("config_entries/get", domain=DOMAIN),
         lambda entries: [entry["state"] for entry in entries] == ["loaded"],
         "the entry loaded again with its new options",
+    )
+
+
+async def add_automations(api: Api) -> None:
+    """Add the test automations for the Pixel 7, and wait until they are on."""
+    stack = api.stack
+    devices = await api.ws("config/device_registry/list")
+    (pixel,) = (
+        device["id"]
+        for device in devices
+        if stack.entry_id in device["config_entries"] and device["name"] == "Pixel 7"
+    )
+    automations = recording_automations(pixel)
+    stack.write_automations(automations)
+    await api.call("automation", "reload", {})
+
+    async def states() -> list[str]:
+        return [
+            state["state"]
+            for state in await api.rest("GET", "/api/states")
+            if state["entity_id"].startswith("automation.")
+        ]
+
+    await wait_until(
+        stack,
+        states,
+        lambda found: found == ["on"] * len(automations),
+        "the test automations on",
     )

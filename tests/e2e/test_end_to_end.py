@@ -2,11 +2,11 @@
 
 Everything goes through the REST and WebSocket APIs of Home Assistant and the
 control API of the simulator; a failure shows the tail of Home Assistant's log.
+What automations do is read from what they recorded, one line per run.
 """
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 import aiohttp
@@ -18,6 +18,11 @@ pytestmark = pytest.mark.e2e
 
 RECEIVED = f"{DOMAIN}_sms_received"
 STATUS = f"{DOMAIN}_sms_status"
+# The test automations: by the bus event, the device trigger, the blueprint.
+AUTOMATIONS = ("event", "device", "blueprint")
+# The number the blueprint's automation allows; its keyword is "alarm".
+ALLOWED = "+4915700000001"
+POWER_CUTS = 3
 
 
 class Integration:
@@ -82,10 +87,9 @@ async def test_end_to_end(stack: Stack) -> None:
             await check_phones(integration)
             sent_id = await check_send_sms(integration)
             await check_notify(integration)
-            received_id = await check_incoming(integration)
+            await check_incoming(integration)
             await check_failure(integration, sent_id)
             await check_offline(integration)
-        await check_restart(stack, received_id)
 
 
 async def check_phones(integration: Integration) -> None:
@@ -162,7 +166,7 @@ async def check_notify(integration: Integration) -> None:
     assert len(await integration.sent_to(number)) == 1
 
 
-async def check_incoming(integration: Integration) -> int:
+async def check_incoming(integration: Integration) -> None:
     """A message the phone receives fires smsgateway24_sms_received once."""
     api = integration.api
     injected = await api.sim(
@@ -189,7 +193,9 @@ async def check_incoming(integration: Integration) -> int:
         1,
     )
     assert event["catch_up"] is False
-    return sms_id
+    # Not from the number the blueprint allows: only the other two run.
+    runs = await runs_of(integration.stack, [sms_id], ("event", "device"))
+    assert runs == {("device", sms_id): [False], ("event", sms_id): [False]}
 
 
 async def check_failure(integration: Integration, sms_id: int) -> None:
@@ -227,46 +233,95 @@ async def check_offline(integration: Integration) -> None:
     assert await integration.state("Pixel 7", "online") == "on"
 
 
-async def check_restart(stack: Stack, before_id: int) -> None:
-    """A message received while Home Assistant is down fires once after; none repeat."""
-    code = stack.hass.stop()
-    assert code == 0, f"Home Assistant stopped with exit code {code}"
+async def test_messages_received_while_stopped(stack: Stack) -> None:
+    """Two messages arrive while Home Assistant is stopped: each runs each automation once.
+
+    They fire once Home Assistant has started, when automations listen, with
+    ``catch_up: true``; the message of before the stop does not fire again.
+    """
+    with stack.log_on_failure():
+        before = await receive_live(stack, "ALARM before the stop")
+        code = stack.hass.stop()
+        assert code == 0, f"Home Assistant stopped with exit code {code}"
+        away = [await receive(stack, f"ALARM {n} while stopped") for n in (1, 2)]
+        await stack.start_hass()
+        await runs_of(stack, away)
+        after = await receive_live(stack, "ALARM after the start")
+
+        # What fires at the start fires before what comes after it.
+        assert await runs_of(stack, [before, *away, after]) == expected_runs(
+            {before: False, away[0]: True, away[1]: True, after: False}
+        )
+
+
+async def test_power_cuts(stack: Stack) -> None:
+    """Power cuts right after a message fired, one more arriving during each.
+
+    Every message runs each automation exactly once: none fired before a cut
+    fires again, none received during one is lost.
+    """
+    with stack.log_on_failure():
+        await stack.wait_registries_written()
+        expected: dict[int, bool] = {}
+        for cut in range(1, POWER_CUTS + 1):
+            expected[await receive_live(stack, f"ALARM before cut {cut}")] = False
+            stack.hass.cut_power()
+            during = await receive(stack, f"ALARM during cut {cut}")
+            expected[during] = True
+            await stack.start_hass()
+            await runs_of(stack, [during])
+        expected[await receive_live(stack, "ALARM after the cuts")] = False
+
+        assert await runs_of(stack, list(expected)) == expected_runs(expected)
+
+
+async def receive(stack: Stack, text: str) -> int:
+    """A message from the allowed number reaches the Pixel 7; return its id."""
     async with aiohttp.ClientSession() as session:
         injected = await Api(stack, session).sim(
             "POST",
             "incoming",
-            {
-                "device_id": stack.phones["Pixel 7"],
-                "phone": "+4915744444444",
-                "text": "Sent while you were away",
-            },
+            {"device_id": stack.phones["Pixel 7"], "phone": ALLOWED, "text": text},
         )
-    during_id = int(injected["sms_id"])
-    await stack.start_hass()
+    return int(injected["sms_id"])
 
-    async def recorded() -> dict[int, list[dict[str, Any]]]:
-        events: dict[int, list[dict[str, Any]]] = {}
-        for data in stack.recorded_events(RECEIVED):
-            events.setdefault(data["sms_id"], []).append(data)
-        return events
 
-    await wait_until(
-        stack, recorded, lambda events: during_id in events, f"message {during_id}"
-    )
+async def receive_live(stack: Stack, text: str) -> int:
+    """A message arrives while Home Assistant runs; wait until it ran each automation."""
+    sms_id = await receive(stack, text)
     async with Api.connect(stack) as api:
         integration = Integration(api)
         await integration.load()
-        await api.sim("DELETE", "requests")
         await integration.poll_now()
-        await wait_until(
-            stack,
-            lambda: api.sim("GET", "requests"),
-            lambda requests: any(r["method"] == "getallsms" for r in requests),
-            "a poll after the restart",
+    await runs_of(stack, [sms_id])
+    return sms_id
+
+
+async def runs_of(
+    stack: Stack, sms_ids: list[int], automations: tuple[str, ...] = AUTOMATIONS
+) -> dict[tuple[str, int], list[bool]]:
+    """Wait until each automation ran for each message; return those runs' catch_up.
+
+    A failure shows the runs of each, ``[]`` for one that did not run.
+    """
+    wanted = sorted(
+        (automation, sms_id) for automation in automations for sms_id in sms_ids
+    )
+
+    async def runs() -> dict[tuple[str, int], list[bool]]:
+        found = stack.automation_runs()
+        return {key: found.get(key, []) for key in wanted}
+
+    return await wait_until(
+        stack, runs, lambda found: all(found.values()), "a run of each automation"
+    )
+
+
+def expected_runs(catch_up: dict[int, bool]) -> dict[tuple[str, int], list[bool]]:
+    """One run of each automation per message, with the message's catch_up."""
+    return {
+        (automation, sms_id): [catch_up[sms_id]]
+        for automation, sms_id in sorted(
+            (automation, sms_id) for automation in AUTOMATIONS for sms_id in catch_up
         )
-        # The poll's events, if any, reach the recorder right after it.
-        await asyncio.sleep(1)
-        assert api.events_of(RECEIVED) == []
-    events = await recorded()
-    assert [data["catch_up"] for data in events[during_id]] == [True]
-    assert [data["catch_up"] for data in events[before_id]] == [False]
+    }
