@@ -201,7 +201,7 @@ def async_setup_assist(hass: HomeAssistant, entry: SmsGateway24ConfigEntry) -> N
     @callback
     def received(event: Event[Mapping[str, Any]]) -> None:
         entry.async_create_background_task(
-            hass, assist.async_handle(event.data), f"{DOMAIN} assist {entry.title}"
+            hass, assist.async_handle(event.data), f"{DOMAIN} assist {entry_id}"
         )
 
     entry.async_on_unload(

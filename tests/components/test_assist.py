@@ -463,7 +463,6 @@ async def test_pin_is_taken_off(  # noqa: PLR0917
 )
 async def test_missing_or_wrong_pin_changes_nothing(  # noqa: PLR0917
     hass: HomeAssistant,
-    hass_client: ClientSessionGenerator,
     simulator: RunningSimulator,
     init_integration: MockConfigEntry,
     freezer: FrozenDateTimeFactory,
@@ -521,7 +520,6 @@ async def assert_refused(
 )
 async def test_refused_senders_change_nothing(  # noqa: PLR0917
     hass: HomeAssistant,
-    hass_client: ClientSessionGenerator,
     simulator: RunningSimulator,
     init_integration: MockConfigEntry,
     freezer: FrozenDateTimeFactory,
@@ -545,9 +543,8 @@ async def test_refused_senders_change_nothing(  # noqa: PLR0917
     assert [event.data["phone"] for event in received] == [sender]
 
 
-async def test_whatsapp_message_is_not_taken(  # noqa: PLR0917
+async def test_whatsapp_message_is_not_taken(
     hass: HomeAssistant,
-    hass_client: ClientSessionGenerator,
     simulator: RunningSimulator,
     init_integration: MockConfigEntry,
     freezer: FrozenDateTimeFactory,
@@ -561,9 +558,8 @@ async def test_whatsapp_message_is_not_taken(  # noqa: PLR0917
     await assert_refused(hass, simulator, init_integration, kitchen_light, "not_sms")
 
 
-async def test_inactive_user_changes_nothing(  # noqa: PLR0917
+async def test_inactive_user_changes_nothing(
     hass: HomeAssistant,
-    hass_client: ClientSessionGenerator,
     simulator: RunningSimulator,
     init_integration: MockConfigEntry,
     freezer: FrozenDateTimeFactory,
@@ -583,7 +579,6 @@ async def test_inactive_user_changes_nothing(  # noqa: PLR0917
 
 async def test_missing_agent_changes_nothing(  # noqa: PLR0917
     hass: HomeAssistant,
-    hass_client: ClientSessionGenerator,
     simulator: RunningSimulator,
     init_integration: MockConfigEntry,
     freezer: FrozenDateTimeFactory,
@@ -611,7 +606,6 @@ async def test_missing_agent_changes_nothing(  # noqa: PLR0917
 
 async def test_old_catch_up_message_is_not_acted_on(  # noqa: PLR0917
     hass: HomeAssistant,
-    hass_client: ClientSessionGenerator,
     simulator: RunningSimulator,
     init_integration: MockConfigEntry,
     freezer: FrozenDateTimeFactory,
@@ -658,9 +652,8 @@ async def test_recent_catch_up_message_is_acted_on(  # noqa: PLR0917
     assert len(sent_sms(simulator)) == 1
 
 
-async def test_max_age_option(  # noqa: PLR0917
+async def test_max_age_option(
     hass: HomeAssistant,
-    hass_client: ClientSessionGenerator,
     simulator: RunningSimulator,
     init_integration: MockConfigEntry,
     freezer: FrozenDateTimeFactory,
@@ -950,7 +943,6 @@ async def start_recipient_flow(
 
 async def test_recipient_form_assist_fields(
     hass: HomeAssistant,
-    simulator: RunningSimulator,
     init_integration: MockConfigEntry,
     hass_admin_user: User,
 ) -> None:
@@ -1031,7 +1023,6 @@ async def test_recipient_form_assist_fields(
 
 async def test_recipient_reconfigure_assist(
     hass: HomeAssistant,
-    simulator: RunningSimulator,
     init_integration: MockConfigEntry,
 ) -> None:
     """The form shows the recipient's Assist fields; turning Assist off drops them."""

@@ -29,6 +29,8 @@ from scripts import browser_check, onboard
 ROOT = Path(__file__).resolve().parents[2]
 INTEGRATION = ROOT / "custom_components" / "smsgateway24"
 DEVELOPMENT_CONFIG = ROOT / "config" / "configuration.yaml"
+# Configuration the end-to-end tests add, one Home Assistant package per file.
+PACKAGES = Path(__file__).parent / "packages"
 DOMAIN = "smsgateway24"
 DEMO_EMAIL = "demo@smsgateway24.local"
 DEMO_PASSWORD = "demo-password"
@@ -53,10 +55,14 @@ def free_port() -> int:
 
 
 def e2e_configuration() -> str:
-    """The development configuration.yaml, committing events at once."""
+    """The development configuration.yaml, committing events at once, with PACKAGES."""
     text = DEVELOPMENT_CONFIG.read_text(encoding="utf-8")
     # The restart check reads the recorded events; the default commits every 5 s.
-    return text + "\nrecorder:\n  commit_interval: 0\n"
+    return (
+        text
+        + "\nrecorder:\n  commit_interval: 0\n"
+        + "\nhomeassistant:\n  packages: !include_dir_named packages\n"
+    )
 
 
 @dataclass
@@ -150,6 +156,7 @@ class Stack:
         components = self.config_dir / "custom_components"
         components.mkdir(parents=True, exist_ok=True)
         (components / DOMAIN).symlink_to(INTEGRATION, target_is_directory=True)
+        (self.config_dir / "packages").symlink_to(PACKAGES, target_is_directory=True)
         (self.config_dir / "configuration.yaml").write_text(
             e2e_configuration(), encoding="utf-8"
         )
