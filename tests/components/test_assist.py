@@ -558,6 +558,7 @@ async def test_whatsapp_message_is_not_taken(
     await assert_refused(hass, simulator, init_integration, kitchen_light, "not_sms")
 
 
+@pytest.mark.usefixtures("hass_owner_user")
 async def test_inactive_user_changes_nothing(
     hass: HomeAssistant,
     simulator: RunningSimulator,
