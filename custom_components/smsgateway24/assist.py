@@ -69,7 +69,7 @@ from .send import async_send_message
 DATA_ASSIST: HassKey[dict[str, AssistState]] = HassKey(f"{DOMAIN}_assist")
 RATE_WINDOW: Final = timedelta(hours=1)
 # A number one can answer: international or national, not a short code.
-PHONE_NUMBER: Final = re.compile(r"\+?\d{7,15}")
+ANSWERABLE_NUMBER: Final = re.compile(r"\+?\d{7,15}")
 NUMBER_SEPARATORS: Final = re.compile(r"[\s()./-]")
 # What may stand between the PIN and the words: "1234 turn on", "1234: turn on".
 AFTER_PIN: Final = " \t\r\n:,;.-"
@@ -101,6 +101,7 @@ class AssistSettings:
     language: str | None = None
     answers_per_hour: int = DEFAULT_ANSWERS_PER_HOUR
     max_parts: int = DEFAULT_MAX_PARTS
+    # Minutes.
     max_age: int = DEFAULT_MAX_AGE
 
     @classmethod
@@ -148,7 +149,7 @@ class Question:
 
 def is_phone_number(sender: str) -> bool:
     """Whether a sender can be answered: not a name ("Bank") or a short code."""
-    return PHONE_NUMBER.fullmatch(NUMBER_SEPARATORS.sub("", sender)) is not None
+    return ANSWERABLE_NUMBER.fullmatch(NUMBER_SEPARATORS.sub("", sender)) is not None
 
 
 def is_answer(text: str) -> bool:
