@@ -720,6 +720,7 @@ async def test_rate_limit(  # noqa: PLR0917
         ("The forecast for tomorrow is sunny. " * 20, 2, "..."),
         ("Завтра солнечно и тепло. " * 20, 2, "…"),
     ],
+    ids=["gsm-1-part", "gsm-2-parts", "ucs2-2-parts"],
 )
 async def test_long_answer_is_capped(  # noqa: PLR0917
     hass: HomeAssistant,
