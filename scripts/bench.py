@@ -520,6 +520,12 @@ async def home_assistant(config_dir: str) -> AsyncIterator[tuple[HomeAssistant, 
                 http = {"server_host": ["127.0.0.1"], "server_port": port}
                 if not await async_setup_component(hass, "http", {"http": http}):
                     raise RuntimeError("Home Assistant's HTTP server did not set up")
+                # As Home Assistant's own start does, before it serves: its core
+                # integration, and the views of the integration's conversation
+                # dependency (which needs the core integration).
+                for domain in ("homeassistant", "conversation"):
+                    if not await async_setup_component(hass, domain, {}):
+                        raise RuntimeError(f"{domain} did not set up")
                 await hass.http.start()
                 yield hass, f"http://127.0.0.1:{port}"
             finally:

@@ -16,6 +16,7 @@ from homeassistant.const import (
     MINOR_VERSION,
 )
 from homeassistant.core import HomeAssistant
+from homeassistant.setup import async_setup_component
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
@@ -35,11 +36,15 @@ from simulator.state import Simulator
 
 
 @pytest.fixture(autouse=True)
-def auto_enable_custom_integrations(
-    enable_custom_integrations: None,
-) -> Generator[None]:
-    """Let Home Assistant load this repository's integration in every test."""
-    return (yield)
+async def auto_enable_custom_integrations(
+    hass: HomeAssistant, enable_custom_integrations: None
+) -> None:
+    """Let Home Assistant load this repository's integration in every test.
+
+    Its core integration runs too, as it always does outside tests: the
+    conversation integration the integration depends on needs it.
+    """
+    assert await async_setup_component(hass, "homeassistant", {})
 
 
 class ReleaseSnapshots(HomeAssistantSnapshotExtension):  # type: ignore[misc]  # the plugin is untyped

@@ -31,7 +31,7 @@ async def test_bench_measures_every_cost(
 ) -> None:
     """Every measure is taken; a poll stays within its budget of requests."""
     # What registers HTTP views must be set up before the server starts.
-    for domain in ("webhook", "notify"):
+    for domain in ("webhook", "notify", "conversation"):
         assert await async_setup_component(hass, domain, {})
     base_url = str((await hass_client_no_auth()).make_url("")).rstrip("/")
     said: list[str] = []

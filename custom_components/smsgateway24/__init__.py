@@ -8,6 +8,7 @@ from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.start import async_at_started
 from homeassistant.helpers.typing import ConfigType
 
+from .assist import async_forget_assist, async_setup_assist
 from .const import DOMAIN
 from .coordinator import (
     SmsGateway24ConfigEntry,
@@ -42,6 +43,8 @@ async def async_setup_entry(
     await coordinator.async_commit()
     entry.runtime_data = coordinator
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    # Before the first messages fire: those received just before a restart too.
+    async_setup_assist(hass, entry)
     entry.async_on_unload(
         coordinator.async_add_listener(coordinator.async_commit_later)
     )
@@ -61,7 +64,8 @@ async def async_unload_entry(
 async def async_remove_entry(
     hass: HomeAssistant, entry: SmsGateway24ConfigEntry
 ) -> None:
-    """Withdraw the account's repair issues and stores with the account."""
+    """Withdraw the account's repair issues, stores and Assist memory with the account."""
     async_delete_repairs(hass, entry.entry_id)
+    async_forget_assist(hass, entry.entry_id)
     await incoming_store(hass, entry.entry_id).async_remove()
     await sent_store(hass, entry.entry_id).async_remove()

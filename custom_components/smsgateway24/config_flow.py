@@ -7,7 +7,8 @@ import re
 from typing import Any
 
 from aiohttp import ClientSession
-from homeassistant.components import webhook
+from homeassistant.auth.models import User
+from homeassistant.components import conversation, webhook
 from homeassistant.config_entries import (
     ConfigEntry,
     ConfigEntryState,
@@ -24,6 +25,7 @@ from homeassistant.const import (
     CONF_PASSWORD,
     CONF_TOKEN,
     CONF_URL,
+    MATCH_ALL,
 )
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.data_entry_flow import section
@@ -31,6 +33,8 @@ from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.network import NoURLAvailableError
 from homeassistant.helpers.selector import (
     BooleanSelector,
+    ConversationAgentSelector,
+    LanguageSelector,
     NumberSelector,
     NumberSelectorConfig,
     NumberSelectorMode,
@@ -42,9 +46,11 @@ from homeassistant.helpers.selector import (
     TextSelectorConfig,
     TextSelectorType,
 )
+from homeassistant.util import language as language_util
 import voluptuous as vol
 from yarl import URL
 
+from .assist import AssistSettings, is_phone_number
 from .clients.smsgateway24 import (
     DEFAULT_URL,
     Phone,
@@ -57,12 +63,20 @@ from .const import (
     CHANNEL_TELEGRAM,
     CONF_ADDRESS,
     CONF_ADVANCED,
+    CONF_AGENT_ID,
+    CONF_ANSWERS_PER_HOUR,
+    CONF_ASSIST,
     CONF_CATCH_UP_HOURS,
     CONF_CHANNEL,
     CONF_DEVICE_ID,
+    CONF_LANGUAGE,
+    CONF_MAX_AGE,
+    CONF_MAX_PARTS,
     CONF_ONLINE_TIMEOUT,
+    CONF_PIN,
     CONF_SCAN_INTERVAL,
     CONF_SIM,
+    CONF_USER_ID,
     CONF_WEBHOOK,
     CONF_WEBHOOK_ID,
     DEFAULT_CATCH_UP_HOURS,
@@ -71,7 +85,10 @@ from .const import (
     DEFAULT_SIM,
     DOMAIN,
     LOGGER,
+    MAX_ANSWERS_PER_HOUR,
     MAX_CATCH_UP_HOURS,
+    MAX_MAX_AGE,
+    MAX_MAX_PARTS,
     MIN_CATCH_UP_HOURS,
     MIN_ONLINE_TIMEOUT,
     MIN_SCAN_INTERVAL,
@@ -80,6 +97,7 @@ from .const import (
     SUBENTRY_RECIPIENT,
 )
 from .coordinator import SmsGateway24ConfigEntry
+from .device_trigger import same_sender
 from .send import TELEGRAM_ID
 
 EMAIL_SELECTOR = TextSelector(
@@ -379,11 +397,14 @@ class SmsGateway24OptionsFlow(OptionsFlowWithReload):
         webhook_id = self._webhook_id
         errors: dict[str, str] = {}
         if user_input is not None:
-            if error := check_phone(phones, user_input):
+            if error := check_phone(phones, user_input) or check_assist_options(
+                self.hass, user_input
+            ):
                 errors["base"] = error
             else:
                 return self.async_create_entry(
                     data={
+                        **assist_options(self.config_entry.options, user_input),
                         CONF_WEBHOOK: bool(user_input.get(CONF_WEBHOOK, False)),
                         CONF_WEBHOOK_ID: webhook_id,
                         CONF_SCAN_INTERVAL: int(user_input[CONF_SCAN_INTERVAL]),
@@ -415,6 +436,7 @@ class SmsGateway24OptionsFlow(OptionsFlowWithReload):
                 vol.Required(
                     CONF_WEBHOOK, default=current.get(CONF_WEBHOOK, False)
                 ): BooleanSelector(),
+                **assist_options_fields(current),
             }
         )
         return self.async_show_form(
@@ -504,11 +526,17 @@ class RecipientSubentryFlow(ConfigSubentryFlow):
         if entry.state is not ConfigEntryState.LOADED:
             return self.async_abort(reason="not_loaded")
         phones = entry.runtime_data.data.phones
+        users = await assist_users(self.hass)
         errors: dict[str, str] = {}
         if user_input is not None:
             data, errors = recipient_data(
                 phones, int(entry.options[CONF_DEVICE_ID]), user_input
             )
+            assist, assist_errors = recipient_assist_data(
+                entry, subentry, users, data, user_input
+            )
+            data |= assist
+            errors |= assist_errors
             if not errors:
                 title = user_input[CONF_NAME].strip()
                 if subentry is None:
@@ -522,12 +550,151 @@ class RecipientSubentryFlow(ConfigSubentryFlow):
         elif subentry is not None:
             suggested = {
                 CONF_NAME: subentry.title,
-                **{key: str(value) for key, value in subentry.data.items()},
+                **{
+                    key: value if isinstance(value, bool) else str(value)
+                    for key, value in subentry.data.items()
+                },
             }
         return self.async_show_form(
             step_id=step_id,
             data_schema=self.add_suggested_values_to_schema(
-                recipient_schema(phones), suggested
+                recipient_schema(phones).extend(assist_recipient_fields(users)),
+                suggested,
             ),
             errors=errors,
         )
+
+
+# Assist by SMS: the recipient's permission, PIN and user, and the entry's
+# options (agent, language, limits) in a section of their own.
+
+PIN = re.compile(r"[0-9]{4,12}")
+PIN_SELECTOR = TextSelector(
+    TextSelectorConfig(type=TextSelectorType.PASSWORD, autocomplete="off")
+)
+
+
+async def assist_users(hass: HomeAssistant) -> list[User]:
+    """The people a conversation by SMS may act as."""
+    return [
+        user
+        for user in await hass.auth.async_get_users()
+        if user.is_active and not user.system_generated
+    ]
+
+
+def assist_recipient_fields(users: list[User]) -> dict[vol.Marker, Any]:
+    """Whether the recipient may talk to Assist by SMS; its PIN and its user."""
+    return {
+        vol.Optional(CONF_ASSIST, default=False): BooleanSelector(),
+        vol.Optional(CONF_PIN): PIN_SELECTOR,
+        vol.Optional(CONF_USER_ID): SelectSelector(
+            SelectSelectorConfig(
+                options=[
+                    SelectOptionDict(value=user.id, label=user.name or user.id)
+                    for user in sorted(users, key=lambda user: user.name or "")
+                ],
+                mode=SelectSelectorMode.DROPDOWN,
+            )
+        ),
+    }
+
+
+def recipient_assist_data(
+    entry: SmsGateway24ConfigEntry,
+    subentry: ConfigSubentry | None,
+    users: list[User],
+    data: Mapping[str, Any],
+    user_input: Mapping[str, Any],
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """The Assist part of a recipient's data, and its errors.
+
+    Nothing is kept of a recipient that may not talk to Assist.
+    """
+    if not user_input.get(CONF_ASSIST):
+        return {}, {}
+    errors: dict[str, str] = {}
+    address = data[CONF_ADDRESS]
+    if data[CONF_CHANNEL] == CHANNEL_TELEGRAM or not is_phone_number(address):
+        errors[CONF_ASSIST] = "assist_needs_phone_number"
+    elif any(
+        other.subentry_type == SUBENTRY_RECIPIENT
+        and other.data.get(CONF_ASSIST)
+        and (subentry is None or other.subentry_id != subentry.subentry_id)
+        and same_sender(other.data[CONF_ADDRESS], address)
+        for other in entry.subentries.values()
+    ):
+        errors[CONF_ADDRESS] = "assist_number_taken"
+    assist: dict[str, Any] = {CONF_ASSIST: True}
+    if pin := str(user_input.get(CONF_PIN, "")).strip():
+        if PIN.fullmatch(pin):
+            assist[CONF_PIN] = pin
+        else:
+            errors[CONF_PIN] = "invalid_pin"
+    if user_id := user_input.get(CONF_USER_ID):
+        if user_id in {user.id for user in users}:
+            assist[CONF_USER_ID] = user_id
+        else:
+            errors[CONF_USER_ID] = "unknown_user"
+    return assist, errors
+
+
+def assist_options_fields(current: Mapping[str, Any]) -> dict[vol.Marker, Any]:
+    """The options of Assist by SMS, in a collapsed section."""
+    settings = AssistSettings.from_options(current)
+    fields = {
+        vol.Required(CONF_AGENT_ID, default=settings.agent_id): (
+            ConversationAgentSelector()
+        ),
+        vol.Optional(
+            CONF_LANGUAGE, description={"suggested_value": settings.language}
+        ): LanguageSelector(),
+        vol.Required(CONF_ANSWERS_PER_HOUR, default=settings.answers_per_hour): (
+            whole_number(1, MAX_ANSWERS_PER_HOUR, "/h")
+        ),
+        vol.Required(CONF_MAX_PARTS, default=settings.max_parts): whole_number(
+            1, MAX_MAX_PARTS, "SMS"
+        ),
+        vol.Required(CONF_MAX_AGE, default=settings.max_age): whole_number(
+            1, MAX_MAX_AGE, "min"
+        ),
+    }
+    return {vol.Optional(CONF_ASSIST): section(vol.Schema(fields), {"collapsed": True})}
+
+
+def check_assist_options(
+    hass: HomeAssistant, user_input: Mapping[str, Any]
+) -> str | None:
+    """Return the error of the chosen agent and language, if any."""
+    chosen = user_input.get(CONF_ASSIST)
+    if chosen is None:
+        return None
+    agent_id = chosen[CONF_AGENT_ID]
+    if conversation.async_get_agent_info(hass, agent_id) is None:
+        return "unknown_agent"
+    language = chosen.get(CONF_LANGUAGE)
+    languages = conversation.async_get_conversation_languages(hass, agent_id)
+    if (
+        language
+        and languages != MATCH_ALL
+        and not language_util.matches(language, languages)
+    ):
+        return "language_not_supported"
+    return None
+
+
+def assist_options(
+    options: Mapping[str, Any], user_input: Mapping[str, Any]
+) -> dict[str, Any]:
+    """The options of Assist by SMS: as chosen, or as they were when not shown."""
+    if (chosen := user_input.get(CONF_ASSIST)) is None:
+        return {CONF_ASSIST: options[CONF_ASSIST]} if CONF_ASSIST in options else {}
+    kept: dict[str, Any] = {
+        CONF_AGENT_ID: chosen[CONF_AGENT_ID],
+        CONF_ANSWERS_PER_HOUR: int(chosen[CONF_ANSWERS_PER_HOUR]),
+        CONF_MAX_PARTS: int(chosen[CONF_MAX_PARTS]),
+        CONF_MAX_AGE: int(chosen[CONF_MAX_AGE]),
+    }
+    if language := chosen.get(CONF_LANGUAGE):
+        kept[CONF_LANGUAGE] = language
+    return {CONF_ASSIST: kept}

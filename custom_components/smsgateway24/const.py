@@ -93,3 +93,34 @@ ATTR_FINAL: Final = "final"
 # A message sent is followed until its status is final, but no longer than this:
 # a phone that stays offline must not keep the extra request of each poll going.
 TRACKING_LIMIT: Final = timedelta(hours=48)
+
+# Assist by SMS: a recipient with ``assist`` may text the house in their own
+# words; its optional PIN must lead each message, and its optional Home
+# Assistant user is the one the conversation acts as.
+CONF_ASSIST: Final = "assist"
+CONF_PIN: Final = "pin"
+CONF_USER_ID: Final = "user_id"
+# The entry's options of Assist by SMS, kept together under CONF_ASSIST.
+CONF_AGENT_ID: Final = "agent_id"
+CONF_LANGUAGE: Final = "language"
+CONF_ANSWERS_PER_HOUR: Final = "answers_per_hour"
+CONF_MAX_PARTS: Final = "max_parts"
+CONF_MAX_AGE: Final = "max_age"
+DEFAULT_ANSWERS_PER_HOUR: Final = 10
+MAX_ANSWERS_PER_HOUR: Final = 100
+DEFAULT_MAX_PARTS: Final = 3
+MAX_MAX_PARTS: Final = 10
+DEFAULT_MAX_AGE: Final = 5
+MAX_MAX_AGE: Final = 60
+# A follow-up within this time goes on with the same conversation; it is
+# Home Assistant's own lifetime of an idle conversation.
+ASSIST_CONVERSATION_TIMEOUT: Final = timedelta(minutes=5)
+# Every answer ends with this line, and a message that holds it is never taken
+# to Assist: two houses that answer by SMS cannot keep answering each other.
+ASSIST_SIGNATURE: Final = "\n-- Assist"
+
+EVENT_ASSIST: Final = "smsgateway24_assist"
+ATTR_RECIPIENT: Final = "recipient"
+ATTR_ANSWER: Final = "answer"
+ATTR_AGENT_ID: Final = "agent_id"
+ATTR_ACTED: Final = "acted"

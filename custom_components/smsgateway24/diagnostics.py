@@ -9,6 +9,7 @@ from homeassistant.components.diagnostics import async_redact_data
 from homeassistant.const import CONF_EMAIL, CONF_PASSWORD, CONF_TOKEN
 from homeassistant.core import HomeAssistant
 
+from .assist import assist_diagnostics
 from .coordinator import SmsGateway24ConfigEntry
 
 TO_REDACT = {
@@ -29,7 +30,7 @@ TO_REDACT = {
 async def async_get_config_entry_diagnostics(
     hass: HomeAssistant, entry: SmsGateway24ConfigEntry
 ) -> dict[str, Any]:
-    """Return the entry, the options and the last poll, redacted."""
+    """Return the entry, the options, the last poll and Assist's counts, redacted."""
     coordinator = entry.runtime_data
     data = coordinator.data
     return {
@@ -59,4 +60,5 @@ async def async_get_config_entry_diagnostics(
             "pushed_ids": len(coordinator.cursor.pushed),
         },
         "tracked_messages": len(coordinator.tracker.tracked),
+        "assist": assist_diagnostics(hass, entry),
     }

@@ -14,12 +14,15 @@ from homeassistant.helpers import device_registry as dr
 
 from .clients.smsgateway24 import MessageStatus
 from .const import (
+    ATTR_ANSWER,
     ATTR_DEVICE_ID,
     ATTR_GATEWAY_DEVICE_ID,
     ATTR_PHONE,
+    ATTR_RECIPIENT,
     ATTR_STATUS_CODE,
     ATTR_TEXT,
     DOMAIN,
+    EVENT_ASSIST,
     EVENT_SMS_RECEIVED,
     EVENT_SMS_STATUS,
 )
@@ -33,7 +36,7 @@ def async_describe_events(
     hass: HomeAssistant,
     async_describe_event: Callable[[str, str, Callable[[Event], dict[str, str]]], None],
 ) -> None:
-    """Describe a received message and the status changes of a message sent."""
+    """Describe received messages, status changes of messages sent, Assist by SMS."""
 
     def phone_name(data: dict[str, Any]) -> str:
         device = (
@@ -73,5 +76,18 @@ def async_describe_events(
             ),
         }
 
+    @callback
+    def describe_assist(event: Event) -> dict[str, str]:
+        data: dict[str, Any] = dict(event.data)
+        return {
+            LOGBOOK_ENTRY_NAME: "SMSGateway24",
+            LOGBOOK_ENTRY_MESSAGE: (
+                f"{data[ATTR_RECIPIENT]} ({data[ATTR_PHONE]}) asked Assist by SMS: "
+                f"{data[ATTR_TEXT][:PREVIEW_LENGTH]}; answer: "
+                f"{data[ATTR_ANSWER][:PREVIEW_LENGTH]}"
+            ),
+        }
+
     async_describe_event(DOMAIN, EVENT_SMS_RECEIVED, describe_received)
     async_describe_event(DOMAIN, EVENT_SMS_STATUS, describe_status)
+    async_describe_event(DOMAIN, EVENT_ASSIST, describe_assist)

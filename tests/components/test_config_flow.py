@@ -917,7 +917,12 @@ def test_flows_use_the_expected_keys() -> None:
     )
     assert flow_keys("SmsGateway24OptionsFlow") == (
         {"init"},
-        {"unknown_device", "sim_not_available"},
+        {
+            "unknown_device",
+            "sim_not_available",
+            "unknown_agent",
+            "language_not_supported",
+        },
         {"not_loaded", "no_devices"},
     )
 

@@ -31,6 +31,8 @@ ROOT = Path(__file__).resolve().parents[2]
 INTEGRATION = ROOT / "custom_components" / "smsgateway24"
 DEVELOPMENT_CONFIG = ROOT / "config" / "configuration.yaml"
 BLUEPRINT = Path("smsgateway24") / "sms_command.yaml"
+# Configuration the end-to-end tests add, one Home Assistant package per file.
+PACKAGES = Path(__file__).parent / "packages"
 DOMAIN = "smsgateway24"
 DEMO_EMAIL = "demo@smsgateway24.local"
 DEMO_PASSWORD = "demo-password"
@@ -57,6 +59,8 @@ def free_port() -> int:
 def e2e_configuration(runs: Path) -> str:
     """The development configuration.yaml, with an action that records a run.
 
+    It also loads the Home Assistant packages of ``PACKAGES`` (test entities).
+
     ``shell_command.record_run`` appends its ``automation``, ``sms_id`` and
     ``catch_up`` as a line to ``runs``: a file, which a power cut of Home
     Assistant does not undo once the line is written. No text of a message
@@ -68,7 +72,11 @@ def e2e_configuration(runs: Path) -> str:
         f"sh -c 'echo \"$1 $2 $3\" >> {runs}' record"
         " {{ automation }} {{ sms_id }} {{ catch_up }}"
     )
-    return text + f"\nshell_command:\n  record_run: {json.dumps(command)}\n"
+    return (
+        text
+        + f"\nshell_command:\n  record_run: {json.dumps(command)}\n"
+        + "\nhomeassistant:\n  packages: !include_dir_named packages\n"
+    )
 
 
 def record_run(automation: str) -> dict[str, Any]:
@@ -239,6 +247,7 @@ class Stack:
         components = self.config_dir / "custom_components"
         components.mkdir(parents=True, exist_ok=True)
         (components / DOMAIN).symlink_to(INTEGRATION, target_is_directory=True)
+        (self.config_dir / "packages").symlink_to(PACKAGES, target_is_directory=True)
         (self.config_dir / "configuration.yaml").write_text(
             e2e_configuration(self.runs), encoding="utf-8"
         )
