@@ -8,7 +8,7 @@ from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import SOURCE_USER
-from homeassistant.core import HomeAssistant
+from homeassistant.core import Event, HomeAssistant
 from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
 import pytest
@@ -21,8 +21,12 @@ from pytest_homeassistant_custom_component.typing import (
     WebSocketGenerator,
 )
 
-from custom_components.smsgateway24.const import CONF_ONLINE_TIMEOUT, CONF_SIM
-from tests.components.common import poll
+from custom_components.smsgateway24.const import (
+    CONF_ONLINE_TIMEOUT,
+    CONF_SIM,
+    EVENT_SMS_STATUS,
+)
+from tests.components.common import logbook_describer, poll
 from tests.conftest import RunningSimulator
 
 
@@ -139,3 +143,27 @@ async def test_polls_and_settings_stay_out_of_the_log(
         ("event.pixel_7_sms", event_state.state, "sms_received"),
         ("sensor.pixel_7_last_message", "Gate open", None),
     ]
+
+
+@pytest.mark.parametrize(
+    ("code", "icon"),
+    [
+        (1, "mdi:message-arrow-right"),
+        (6, "mdi:message-arrow-right"),
+        (7, "mdi:message-check"),
+        (8, "mdi:message-alert"),
+        (9, "mdi:message-alert"),
+    ],
+)
+def test_status_lines_have_the_event_entitys_icons(
+    hass: HomeAssistant, code: int, icon: str
+) -> None:
+    """Each line has an icon, as the phone's SMS entity shows the same outcome."""
+    describe = logbook_describer(hass, EVENT_SMS_STATUS)
+    data = {
+        "device_id": None,
+        "gateway_device_id": 1,
+        "phone": "+4915700000001",
+        "status_code": code,
+    }
+    assert describe(Event(EVENT_SMS_STATUS, data))["icon"] == icon
