@@ -171,6 +171,25 @@ def sim_selector(phone: Phone) -> SelectSelector:
     )
 
 
+def sim_page(phone: Phone, kept: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """The page that asks for one of the phone's SIMs.
+
+    The SIM ``kept`` (the options or the recipient as they are) comes first
+    when it is this phone's and still there; else the phone's first.
+    """
+    slots = slots_of(phone)
+    sim = (kept or {}).get(CONF_SIM)
+    if (kept or {}).get(CONF_DEVICE_ID) != phone.id or sim not in slots:
+        sim = slots[0]
+    return {
+        "step_id": "sim",
+        "data_schema": vol.Schema(
+            {vol.Required(CONF_SIM, default=str(sim)): sim_selector(phone)}
+        ),
+        "description_placeholders": {"phone": phone.title},
+    }
+
+
 def first_phone(phones: Mapping[int, Phone]) -> Phone:
     """The phone listed first."""
     return min(phones.values(), key=lambda phone: phone.title.lower())
@@ -190,6 +209,17 @@ def check_phone(
     if sim is not None and sim not in slots_of(phone):
         return "sim_not_available"
     return None
+
+
+def sim_errors(
+    phones: Mapping[int, Phone], phone_id: int, user_input: Mapping[str, Any] | None
+) -> dict[str, str]:
+    """The errors of a SIM page's answer: its phone or SIM may have gone meanwhile."""
+    if user_input is not None and (
+        error := check_phone(phones, phone_id, int(user_input[CONF_SIM]))
+    ):
+        return {"base": error}
+    return {}
 
 
 def check_numbers(user_input: Mapping[str, Any]) -> dict[str, str]:
@@ -362,20 +392,11 @@ class SmsGateway24ConfigFlow(ConfigFlow, domain=DOMAIN):
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
         """Pick the SIM of the chosen phone."""
-        phone = self._phones[self._phone_id]
         if user_input is not None:
-            return await self._async_create_entry(phone.id, int(user_input[CONF_SIM]))
-        return self.async_show_form(
-            step_id="sim",
-            data_schema=vol.Schema(
-                {
-                    vol.Required(
-                        CONF_SIM, default=str(slots_of(phone)[0])
-                    ): sim_selector(phone)
-                }
-            ),
-            description_placeholders={"phone": phone.title},
-        )
+            return await self._async_create_entry(
+                self._phone_id, int(user_input[CONF_SIM])
+            )
+        return self.async_show_form(**sim_page(self._phones[self._phone_id]))
 
     async def _async_create_entry(self, phone_id: int, sim: int) -> ConfigFlowResult:
         """Make the entry, unless another flow made one for the account meanwhile."""
@@ -553,31 +574,14 @@ class SmsGateway24OptionsFlow(OptionsFlowWithReload):
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
         """Pick the SIM of the chosen phone."""
-        phone_id = self._options[CONF_DEVICE_ID]
-        if (phone := self._phones.get(phone_id)) is None:
+        errors = sim_errors(self._phones, self._options[CONF_DEVICE_ID], user_input)
+        if user_input is not None and not errors:
+            self._options[CONF_SIM] = int(user_input[CONF_SIM])
+            return await self.async_step_push()
+        if (phone := self._phones.get(self._options[CONF_DEVICE_ID])) is None:
             return self.async_abort(reason="unknown_device")
-        errors: dict[str, str] = {}
-        if user_input is not None:
-            sim = int(user_input[CONF_SIM])
-            if error := check_phone(self._phones, phone_id, sim):
-                errors["base"] = error
-            else:
-                self._options[CONF_SIM] = sim
-                return await self.async_step_push()
-        slots = slots_of(phone)
-        kept = self.config_entry.options
-        sim_default = (
-            kept[CONF_SIM]
-            if kept[CONF_DEVICE_ID] == phone_id and kept[CONF_SIM] in slots
-            else slots[0]
-        )
         return self.async_show_form(
-            step_id="sim",
-            data_schema=vol.Schema(
-                {vol.Required(CONF_SIM, default=str(sim_default)): sim_selector(phone)}
-            ),
-            description_placeholders={"phone": phone.title},
-            errors=errors,
+            **sim_page(phone, self.config_entry.options), errors=errors
         )
 
     async def async_step_push(
@@ -727,28 +731,18 @@ class RecipientSubentryFlow(ConfigSubentryFlow):
         self, user_input: dict[str, Any] | None = None
     ) -> SubentryFlowResult:
         """Pick the SIM of the recipient's phone."""
-        phone_id = self._data[CONF_DEVICE_ID]
-        if (phone := self._phones.get(phone_id)) is None:
+        errors = sim_errors(self._phones, self._data[CONF_DEVICE_ID], user_input)
+        if user_input is not None and not errors:
+            self._data[CONF_SIM] = int(user_input[CONF_SIM])
+            return self._async_finish()
+        if (phone := self._phones.get(self._data[CONF_DEVICE_ID])) is None:
             return self.async_abort(reason="unknown_device")
-        errors: dict[str, str] = {}
-        if user_input is not None:
-            sim = int(user_input[CONF_SIM])
-            if error := check_phone(self._phones, phone_id, sim):
-                errors["base"] = error
-            else:
-                self._data[CONF_SIM] = sim
-                return self._async_finish()
-        sim_field = vol.Required(CONF_SIM, default=str(slots_of(phone)[0]))
-        if self.source == SOURCE_RECONFIGURE:
-            kept = self._get_reconfigure_subentry().data
-            if kept.get(CONF_DEVICE_ID) == phone_id and CONF_SIM in kept:
-                sim_field = vol.Required(CONF_SIM, default=str(kept[CONF_SIM]))
-        return self.async_show_form(
-            step_id="sim",
-            data_schema=vol.Schema({sim_field: sim_selector(phone)}),
-            description_placeholders={"phone": phone.title},
-            errors=errors,
+        kept = (
+            self._get_reconfigure_subentry().data
+            if self.source == SOURCE_RECONFIGURE
+            else None
         )
+        return self.async_show_form(**sim_page(phone, kept), errors=errors)
 
     @callback
     def _async_finish(self) -> SubentryFlowResult:
