@@ -56,9 +56,8 @@ async def async_migrate_entry(
 
     1.2: the push address is made with the entry, not when the options are
     first saved, so that an address pasted into the phones stays valid.
+    (Home Assistant itself refuses an entry of a later version.)
     """
-    if entry.version > 1:
-        return False
     if entry.minor_version < 2:
         hass.config_entries.async_update_entry(
             entry,

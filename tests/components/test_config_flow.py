@@ -1221,19 +1221,6 @@ async def test_migration_keeps_an_address_saved_before(
     assert config_entry.options[CONF_WEBHOOK_ID] == "kept"
 
 
-async def test_migration_refuses_a_newer_entry(
-    hass: HomeAssistant, simulator: RunningSimulator, config_entry: MockConfigEntry
-) -> None:
-    """An entry of a later major version (a downgrade) is not touched."""
-    config_entry.add_to_hass(hass)
-    hass.config_entries.async_update_entry(config_entry, version=2)
-
-    assert not await hass.config_entries.async_setup(config_entry.entry_id)
-
-    assert config_entry.state is ConfigEntryState.MIGRATION_ERROR
-    assert CONF_WEBHOOK_ID not in config_entry.options
-
-
 # Strings
 
 # Abort reasons of the Home Assistant methods that the flow calls.

@@ -231,6 +231,10 @@ async def test_trigger_with_filters(  # noqa: PLR0917
 def test_same_sender() -> None:
     """Numbers match on digits; names without digits match on their text."""
     assert device_trigger.same_sender("+49 (151) 234-5", "+491512345")
+    assert device_trigger.same_sender("0049 151 2345 678", "+491512345678")
+    # A national number or a short code names no country: its digits count.
+    assert device_trigger.same_sender("0151 2345", "01512345")
+    assert not device_trigger.same_sender("0151 2345", "+491512345")
     assert not device_trigger.same_sender("+49 151 2345", "Bank")
     assert device_trigger.same_sender(" bank ", "BANK")
     assert not device_trigger.same_sender("Bank", "+491512345")

@@ -360,3 +360,25 @@ async def test_recipient_needs_loaded_entry(
     )
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "not_loaded"
+
+
+async def test_other_subentries_get_no_notify_entity(
+    hass: HomeAssistant, simulator: RunningSimulator, config_entry: MockConfigEntry
+) -> None:
+    """A subentry of another type (a backup route) is no recipient."""
+    config_entry.add_to_hass(hass)
+    hass.config_entries.async_add_subentry(
+        config_entry,
+        ConfigSubentry(
+            data=MappingProxyType({"provider": "seven"}),
+            subentry_type="route",
+            title="seven.io",
+            unique_id=None,
+        ),
+    )
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done()
+
+    (subentry_id,) = config_entry.subentries
+    assert notify_entity(hass, subentry_id) is None
+    assert hass.states.async_entity_ids("notify") == []
