@@ -42,7 +42,7 @@ EXPECTED_NAMES = (
     "SIM 1 operator",
     "SIM 2 roaming",
     "Online",
-    "Last seen",
+    "Last message",
     "App version",
 )
 CHROMIUM_NAMES = ("chromium", "chromium-browser")

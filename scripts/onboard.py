@@ -39,6 +39,9 @@ CORE_CONFIG: Mapping[str, Any] = {
 }
 REQUEST_TIMEOUT = aiohttp.ClientTimeout(total=30)
 UI_SAVED = ("automations.yaml", "scripts.yaml", "scenes.yaml")
+# The blueprints of this checkout, and where Home Assistant looks for them.
+BLUEPRINTS = Path(__file__).resolve().parent.parent / "blueprints" / "automation"
+BLUEPRINT_FOLDER = Path("blueprints") / "automation" / "smsgateway24"
 
 
 class OnboardingError(Exception):
@@ -58,6 +61,9 @@ def prepare(config_dir: Path, port: int = 8123) -> None:
     zone and units through the websocket API.
 
     configuration.yaml includes what the UI editors save; the files must exist.
+
+    The blueprint of this checkout is linked where Home Assistant finds it, so
+    that the automation editor offers it without importing it from the internet.
     """
     storage = config_dir / ".storage"
     storage.mkdir(parents=True, exist_ok=True)
@@ -85,6 +91,16 @@ def prepare(config_dir: Path, port: int = 8123) -> None:
     for saved in UI_SAVED:
         if not (config_dir / saved).exists():
             (config_dir / saved).write_text("[]\n", encoding="utf-8")
+    # Each file is linked, not the folder: Home Assistant does not look into a
+    # linked folder. A file of the user's own stays; a link is renewed (the
+    # checkout may have moved).
+    folder = config_dir / BLUEPRINT_FOLDER
+    folder.mkdir(parents=True, exist_ok=True)
+    for blueprint in (BLUEPRINTS / BLUEPRINT_FOLDER.name).glob("*.yaml"):
+        link = folder / blueprint.name
+        if link.is_symlink() or not link.exists():
+            link.unlink(missing_ok=True)
+            link.symlink_to(blueprint)
 
 
 def _write_store(

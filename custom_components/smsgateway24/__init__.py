@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from homeassistant.components import webhook
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import config_validation as cv
@@ -9,7 +10,7 @@ from homeassistant.helpers.start import async_at_started
 from homeassistant.helpers.typing import ConfigType
 
 from .assist import async_forget_assist, async_setup_assist
-from .const import DOMAIN
+from .const import CONF_WEBHOOK_ID, DOMAIN
 from .coordinator import (
     SmsGateway24ConfigEntry,
     SmsGateway24Coordinator,
@@ -50,6 +51,24 @@ async def async_setup_entry(
     )
     entry.async_on_unload(async_at_started(hass, coordinator.async_start_firing))
     async_setup_push(hass, entry)
+    return True
+
+
+async def async_migrate_entry(
+    hass: HomeAssistant, entry: SmsGateway24ConfigEntry
+) -> bool:
+    """Bring an entry made by an earlier version up to date.
+
+    1.2: the push address is made with the entry, not when the options are
+    first saved, so that an address pasted into the phones stays valid.
+    (Home Assistant itself refuses an entry of a later version.)
+    """
+    if entry.minor_version < 2:
+        hass.config_entries.async_update_entry(
+            entry,
+            options={CONF_WEBHOOK_ID: webhook.async_generate_id(), **entry.options},
+            minor_version=2,
+        )
     return True
 
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 import re
-from typing import Any
+from typing import Any, Final
 
 from aiohttp import ClientSession
 from homeassistant.auth.models import User
 from homeassistant.components import conversation, webhook
 from homeassistant.config_entries import (
+    SOURCE_RECONFIGURE,
     ConfigEntry,
     ConfigEntryState,
     ConfigFlow,
@@ -30,7 +31,7 @@ from homeassistant.const import (
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.data_entry_flow import section
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
-from homeassistant.helpers.network import NoURLAvailableError
+from homeassistant.helpers.network import NoURLAvailableError, get_url
 from homeassistant.helpers.selector import (
     BooleanSelector,
     ConversationAgentSelector,
@@ -54,6 +55,7 @@ from .assist import AssistSettings, is_phone_number
 from .clients.smsgateway24 import (
     DEFAULT_URL,
     Phone,
+    SimCard,
     SmsGateway24,
     SmsGateway24AuthenticationError,
     SmsGateway24Error,
@@ -82,13 +84,14 @@ from .const import (
     DEFAULT_CATCH_UP_HOURS,
     DEFAULT_ONLINE_TIMEOUT,
     DEFAULT_SCAN_INTERVAL,
-    DEFAULT_SIM,
     DOMAIN,
     LOGGER,
     MAX_ANSWERS_PER_HOUR,
     MAX_CATCH_UP_HOURS,
     MAX_MAX_AGE,
     MAX_MAX_PARTS,
+    MAX_ONLINE_TIMEOUT,
+    MAX_SCAN_INTERVAL,
     MIN_CATCH_UP_HOURS,
     MIN_ONLINE_TIMEOUT,
     MIN_SCAN_INTERVAL,
@@ -98,7 +101,7 @@ from .const import (
 )
 from .coordinator import SmsGateway24ConfigEntry
 from .device_trigger import same_sender
-from .send import TELEGRAM_ID
+from .send import TELEGRAM_ID, international_number, reported_number
 
 EMAIL_SELECTOR = TextSelector(
     TextSelectorConfig(type=TextSelectorType.EMAIL, autocomplete="username")
@@ -107,11 +110,25 @@ PASSWORD_SELECTOR = TextSelector(
     TextSelectorConfig(type=TextSelectorType.PASSWORD, autocomplete="current-password")
 )
 URL_SELECTOR = TextSelector(TextSelectorConfig(type=TextSelectorType.URL))
-SIM_SELECTOR = SelectSelector(
-    SelectSelectorConfig(
-        options=["0", "1"], translation_key="sim", mode=SelectSelectorMode.DROPDOWN
-    )
-)
+# The errors that concern the server URL: the section that holds it opens.
+URL_ERRORS: Final = frozenset({"invalid_url", "cannot_connect"})
+# Each whole-number option, its unit and its range; a value out of range gets
+# the option's own error, which names the range.
+NUMBER_OPTIONS: Final = {
+    CONF_SCAN_INTERVAL: ("s", MIN_SCAN_INTERVAL, MAX_SCAN_INTERVAL),
+    CONF_ONLINE_TIMEOUT: ("min", MIN_ONLINE_TIMEOUT, MAX_ONLINE_TIMEOUT),
+    CONF_CATCH_UP_HOURS: ("h", MIN_CATCH_UP_HOURS, MAX_CATCH_UP_HOURS),
+}
+OPTION_DEFAULTS: Final = {
+    CONF_SCAN_INTERVAL: DEFAULT_SCAN_INTERVAL,
+    CONF_ONLINE_TIMEOUT: DEFAULT_ONLINE_TIMEOUT,
+    CONF_CATCH_UP_HOURS: DEFAULT_CATCH_UP_HOURS,
+}
+# The options a reload applies; the others are read where they are used, so
+# changing only those does not reload the entry (and its entities stay as they are).
+RELOADING_OPTIONS: Final = (CONF_SCAN_INTERVAL, CONF_WEBHOOK)
+# The slots offered when a phone reports no SIM: the provider's two.
+UNREPORTED_SLOTS: Final = (0, 1)
 
 
 def whole_number(minimum: float, maximum: float, unit: str) -> NumberSelector:
@@ -127,17 +144,24 @@ def whole_number(minimum: float, maximum: float, unit: str) -> NumberSelector:
     )
 
 
-def credentials_schema(email: str | None = None, url: str = DEFAULT_URL) -> vol.Schema:
-    """Ask e-mail and password, with the server URL in a collapsed section."""
+def credentials_schema(
+    email: str | None = None, url: str = DEFAULT_URL, *, collapsed: bool = True
+) -> vol.Schema:
+    """Ask e-mail and password, with the server URL in a section."""
     return vol.Schema(
         {
             vol.Required(CONF_EMAIL, default=email or vol.UNDEFINED): EMAIL_SELECTOR,
             vol.Required(CONF_PASSWORD): PASSWORD_SELECTOR,
-            vol.Required(CONF_ADVANCED): section(
-                vol.Schema({vol.Required(CONF_URL, default=url): URL_SELECTOR}),
-                {"collapsed": True},
-            ),
+            vol.Required(CONF_ADVANCED): url_section(url, collapsed=collapsed),
         }
+    )
+
+
+def url_section(url: str, *, collapsed: bool) -> section:
+    """The server URL, in a section that is closed unless it needs attention."""
+    return section(
+        vol.Schema({vol.Required(CONF_URL, default=url): URL_SELECTOR}),
+        {"collapsed": collapsed},
     )
 
 
@@ -152,44 +176,110 @@ def phone_selector(phones: Mapping[int, Phone]) -> SelectSelector:
     )
 
 
-def phone_schema(
-    phones: Mapping[int, Phone], defaults: Mapping[str, Any]
-) -> vol.Schema:
-    """Pick the default sending phone and SIM."""
-    first = min(phones.values(), key=lambda phone: phone.title.lower())
-    device_default = str(defaults.get(CONF_DEVICE_ID, first.id))
-    return vol.Schema(
-        {
-            vol.Required(CONF_DEVICE_ID, default=device_default): phone_selector(
-                phones
-            ),
-            vol.Required(
-                CONF_SIM, default=str(defaults.get(CONF_SIM, DEFAULT_SIM))
-            ): SIM_SELECTOR,
-        }
+def sim_label(sim: SimCard) -> str:
+    """A SIM as the phone describes it: "SIM 2 · Telekom.de · +4917012345678"."""
+    number = None if sim.number is None else reported_number(sim.number)
+    return " · ".join(
+        part for part in (f"SIM {sim.slot + 1}", sim.carrier, number) if part
     )
 
 
+def slots_of(phone: Phone) -> tuple[int, ...]:
+    """The SIM slots a phone can send from; both when it reports none."""
+    return tuple(sim.slot for sim in phone.sims) or UNREPORTED_SLOTS
+
+
+def sim_selector(phone: Phone) -> SelectSelector:
+    """The SIMs of one phone, by slot, operator and number: only those it has."""
+    options = [
+        SelectOptionDict(value=str(sim.slot), label=sim_label(sim))
+        for sim in phone.sims
+    ] or [
+        SelectOptionDict(value=str(slot), label=f"SIM {slot + 1}")
+        for slot in UNREPORTED_SLOTS
+    ]
+    return SelectSelector(
+        SelectSelectorConfig(options=options, mode=SelectSelectorMode.DROPDOWN)
+    )
+
+
+def sim_page(phone: Phone, kept: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """The page that asks for one of the phone's SIMs.
+
+    The SIM ``kept`` (the options or the recipient as they are) comes first
+    when it is this phone's and still there; else the phone's first.
+    """
+    slots = slots_of(phone)
+    sim = (kept or {}).get(CONF_SIM)
+    if (kept or {}).get(CONF_DEVICE_ID) != phone.id or sim not in slots:
+        sim = slots[0]
+    return {
+        "step_id": "sim",
+        "data_schema": vol.Schema(
+            {vol.Required(CONF_SIM, default=str(sim)): sim_selector(phone)}
+        ),
+        "description_placeholders": {"phone": phone.title},
+    }
+
+
+def first_phone(phones: Mapping[int, Phone]) -> Phone:
+    """The phone listed first."""
+    return min(phones.values(), key=lambda phone: phone.title.lower())
+
+
 def check_phone(
-    phones: Mapping[int, Phone], user_input: Mapping[str, Any]
+    phones: Mapping[int, Phone], phone_id: int, sim: int | None = None
 ) -> str | None:
-    """Return the error of a phone and SIM choice, if any."""
-    phone = phones.get(int(user_input[CONF_DEVICE_ID]))
+    """The error of a phone and SIM choice, if any.
+
+    The forms offer only what exists; a phone or SIM can still leave the
+    account while a form is open.
+    """
+    phone = phones.get(phone_id)
     if phone is None:
         return "unknown_device"
-    slots = {sim.slot for sim in phone.sims}
-    if slots and int(user_input[CONF_SIM]) not in slots:
+    if sim is not None and sim not in slots_of(phone):
         return "sim_not_available"
     return None
 
 
+def sim_errors(
+    phones: Mapping[int, Phone], phone_id: int, user_input: Mapping[str, Any] | None
+) -> dict[str, str]:
+    """The errors of a SIM page's answer: its phone or SIM may have gone meanwhile."""
+    if user_input is not None and (
+        error := check_phone(phones, phone_id, int(user_input[CONF_SIM]))
+    ):
+        return {"base": error}
+    return {}
+
+
+def check_numbers(user_input: Mapping[str, Any]) -> dict[str, str]:
+    """An error for each whole-number option out of its range, or not whole."""
+    errors: dict[str, str] = {}
+    for key, (_unit, minimum, maximum) in NUMBER_OPTIONS.items():
+        value = user_input[key]
+        if value != int(value) or not minimum <= value <= maximum:
+            errors[key] = f"{key}_range"
+    return errors
+
+
 async def sign_in(
-    session: ClientSession, url: str, email: str, password: str
+    session: ClientSession,
+    url: str,
+    email: str,
+    password: str | None,
+    token: str | None = None,
 ) -> tuple[str, dict[int, Phone]]:
-    """Get a token and the phone list, or raise the client's error."""
-    client = SmsGateway24(url=url, session=session, request_timeout=REQUEST_TIMEOUT)
-    token = await client.get_token(email, password)
-    return token, await client.get_phones()
+    """Get a token (or try the one given) and the phone list, or raise the client's error."""
+    client = SmsGateway24(
+        url=url, token=token, session=session, request_timeout=REQUEST_TIMEOUT
+    )
+    if password is not None:
+        await client.get_token(email, password)
+    phones = await client.get_phones()
+    # The phone list needs a token: there is one.
+    return client.token or "", phones
 
 
 def normalise_url(url: str) -> str | None:
@@ -205,14 +295,17 @@ def normalise_url(url: str) -> str | None:
 
 
 class SmsGateway24ConfigFlow(ConfigFlow, domain=DOMAIN):
-    """Sign in, then pick the default phone."""
+    """Sign in, then pick the default phone and its SIM."""
 
     VERSION = 1
+    # 1.2: every entry has its push address from the start.
+    MINOR_VERSION = 2
 
     def __init__(self) -> None:
         """Start with nothing known."""
         self._data: dict[str, str] = {}
         self._phones: dict[int, Phone] = {}
+        self._phone_id = 0
 
     @staticmethod
     @callback
@@ -234,25 +327,29 @@ class SmsGateway24ConfigFlow(ConfigFlow, domain=DOMAIN):
         errors: dict[str, str],
         *,
         need_phones: bool = True,
+        token: str | None = None,
     ) -> str | None:
         """Sign in with the form's values; return the token or fill errors.
 
-        A new entry needs a phone to send from; signing in again does not, so
-        that an account whose phones are gone can still renew its token.
+        Without a password, the ``token`` given is tried. A new entry needs a
+        phone to send from; signing in again does not, so that an account
+        whose phones are gone can still renew its token.
         """
         url = normalise_url(user_input[CONF_ADVANCED][CONF_URL])
         if url is None:
             errors["base"] = "invalid_url"
             return None
+        password = user_input.get(CONF_PASSWORD) or None
         try:
             token, self._phones = await sign_in(
                 async_get_clientsession(self.hass),
                 url,
                 user_input[CONF_EMAIL].strip(),
-                user_input[CONF_PASSWORD],
+                password,
+                token,
             )
         except SmsGateway24AuthenticationError:
-            errors["base"] = "invalid_auth"
+            errors["base"] = "invalid_auth" if password else "password_needed"
         except SmsGateway24Error:
             errors["base"] = "cannot_connect"
         except Exception:  # noqa: BLE001  # the form must never crash; the log keeps the trace
@@ -273,17 +370,25 @@ class SmsGateway24ConfigFlow(ConfigFlow, domain=DOMAIN):
     async def async_step_user(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
-        """Ask for the account's e-mail and password."""
+        """Ask for the account's e-mail and password.
+
+        The unique id is set only when the entry is made: a flow left open
+        must not block another one for the same account.
+        """
         errors: dict[str, str] = {}
         if user_input is not None:
-            await self.async_set_unique_id(user_input[CONF_EMAIL].strip().lower())
-            self._abort_if_unique_id_configured()
+            unique_id = user_input[CONF_EMAIL].strip().lower()
+            if self.hass.config_entries.async_entry_for_domain_unique_id(
+                DOMAIN, unique_id
+            ):
+                return self.async_abort(reason="already_configured")
             if await self._async_sign_in(user_input, errors):
                 return await self.async_step_device()
         return self.async_show_form(
             step_id="user",
             data_schema=self.add_suggested_values_to_schema(
-                credentials_schema(), user_input
+                credentials_schema(collapsed=errors.get("base") not in URL_ERRORS),
+                user_input,
             ),
             errors=errors,
         )
@@ -291,26 +396,56 @@ class SmsGateway24ConfigFlow(ConfigFlow, domain=DOMAIN):
     async def async_step_device(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
-        """Pick the phone and SIM that send by default."""
-        errors: dict[str, str] = {}
+        """Pick the phone that sends by default, and its SIM when it is the only phone.
+
+        With several phones, the SIM is asked next, among the chosen phone's.
+        The forms offer only the phones and SIMs that exist.
+        """
+        phones = self._phones
         if user_input is not None:
-            if error := check_phone(self._phones, user_input):
-                errors["base"] = error
-            else:
-                return self.async_create_entry(
-                    title=self._data[CONF_EMAIL],
-                    data=self._data,
-                    options={
-                        CONF_DEVICE_ID: int(user_input[CONF_DEVICE_ID]),
-                        CONF_SIM: int(user_input[CONF_SIM]),
-                        CONF_SCAN_INTERVAL: DEFAULT_SCAN_INTERVAL,
-                        CONF_ONLINE_TIMEOUT: DEFAULT_ONLINE_TIMEOUT,
-                    },
-                )
-        return self.async_show_form(
-            step_id="device",
-            data_schema=phone_schema(self._phones, user_input or {}),
-            errors=errors,
+            self._phone_id = int(user_input[CONF_DEVICE_ID])
+            if CONF_SIM in user_input:
+                return await self.async_step_sim(user_input)
+            slots = slots_of(phones[self._phone_id])
+            if len(slots) > 1:
+                return await self.async_step_sim()
+            return await self._async_create_entry(self._phone_id, slots[0])
+        shown = first_phone(phones)
+        fields: dict[vol.Marker, Any] = {
+            vol.Required(CONF_DEVICE_ID, default=str(shown.id)): phone_selector(phones)
+        }
+        if len(phones) == 1:
+            fields[vol.Required(CONF_SIM, default=str(slots_of(shown)[0]))] = (
+                sim_selector(shown)
+            )
+        return self.async_show_form(step_id="device", data_schema=vol.Schema(fields))
+
+    async def async_step_sim(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Pick the SIM of the chosen phone."""
+        if user_input is not None:
+            return await self._async_create_entry(
+                self._phone_id, int(user_input[CONF_SIM])
+            )
+        return self.async_show_form(**sim_page(self._phones[self._phone_id]))
+
+    async def _async_create_entry(self, phone_id: int, sim: int) -> ConfigFlowResult:
+        """Make the entry, unless another flow made one for the account meanwhile."""
+        await self.async_set_unique_id(
+            self._data[CONF_EMAIL].lower(), raise_on_progress=False
+        )
+        self._abort_if_unique_id_configured()
+        return self.async_create_entry(
+            title=self._data[CONF_EMAIL],
+            data=self._data,
+            options={
+                CONF_DEVICE_ID: phone_id,
+                CONF_SIM: sim,
+                **OPTION_DEFAULTS,
+                CONF_WEBHOOK: False,
+                CONF_WEBHOOK_ID: webhook.async_generate_id(),
+            },
         )
 
     async def async_step_reauth(
@@ -345,209 +480,288 @@ class SmsGateway24ConfigFlow(ConfigFlow, domain=DOMAIN):
     async def async_step_reconfigure(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
-        """Change the password or the server URL of the same account."""
+        """Change the server URL or the password of the same account.
+
+        Without a password, the entry's token is tried at the URL: a new
+        address of the same server needs no password.
+        """
         entry = self._get_reconfigure_entry()
         errors: dict[str, str] = {}
         if user_input is not None:
-            await self.async_set_unique_id(user_input[CONF_EMAIL].strip().lower())
-            self._abort_if_unique_id_mismatch(reason="wrong_account")
-            if await self._async_sign_in(user_input, errors):
-                return self.async_update_reload_and_abort(entry, data=self._data)
+            form = {**user_input, CONF_EMAIL: entry.data[CONF_EMAIL]}
+            if token := await self._async_sign_in(
+                form, errors, need_phones=False, token=entry.data[CONF_TOKEN]
+            ):
+                return self.async_update_reload_and_abort(
+                    entry,
+                    data_updates={CONF_URL: self._data[CONF_URL], CONF_TOKEN: token},
+                )
+        schema = vol.Schema(
+            {
+                vol.Optional(CONF_PASSWORD): PASSWORD_SELECTOR,
+                vol.Required(CONF_ADVANCED): url_section(
+                    entry.data[CONF_URL], collapsed=False
+                ),
+            }
+        )
         return self.async_show_form(
             step_id="reconfigure",
-            data_schema=credentials_schema(
-                entry.data[CONF_EMAIL], entry.data[CONF_URL]
-            ),
+            data_schema=self.add_suggested_values_to_schema(schema, user_input),
+            description_placeholders={CONF_EMAIL: entry.data[CONF_EMAIL]},
             errors=errors,
         )
 
 
-def webhook_url(hass: HomeAssistant, webhook_id: str) -> str:
-    """The address the phones push to, or its path when no address is known."""
+def webhook_address(hass: HomeAssistant, webhook_id: str) -> tuple[str, bool]:
+    """The address the phones push to, and whether the internet can reach it.
+
+    When Home Assistant knows no address outside the home network, the one it
+    knows inside is shown (or only the path, when it knows none).
+    """
+    path = webhook.async_generate_path(webhook_id)
     try:
-        return webhook.async_generate_url(hass, webhook_id)
+        return f"{get_url(hass, allow_internal=False)}{path}", True
     except NoURLAvailableError:
-        return webhook.async_generate_path(webhook_id)
+        pass
+    try:
+        return f"{get_url(hass)}{path}", False
+    except NoURLAvailableError:
+        return path, False
 
 
 class SmsGateway24OptionsFlow(OptionsFlowWithReload):
-    """Polling, online timeout, catch-up limit, default phone and SIM, push."""
+    """Polling, online timeout, catch-up limit, default phone and SIM, push.
+
+    With several phones, the SIM is asked after the phone, among its SIMs;
+    with push on, the push address is shown last.
+    """
 
     config_entry: SmsGateway24ConfigEntry
-    _new_webhook_id: str | None = None
+
+    def __init__(self) -> None:
+        """Start with nothing chosen."""
+        self._options: dict[str, Any] = {}
 
     @property
-    def _webhook_id(self) -> str:
-        """The entry's webhook id; made once, so that the pasted address stays valid."""
-        if kept := self.config_entry.options.get(CONF_WEBHOOK_ID):
-            return str(kept)
-        if self._new_webhook_id is None:
-            self._new_webhook_id = webhook.async_generate_id()
-        return self._new_webhook_id
+    def _phones(self) -> dict[int, Phone]:
+        return self.config_entry.runtime_data.data.phones
 
     async def async_step_init(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
         """Show and check the options."""
-        if not hasattr(self.config_entry, "runtime_data"):
+        if self.config_entry.state is not ConfigEntryState.LOADED:
             return self.async_abort(reason="not_loaded")
-        phones = self.config_entry.runtime_data.data.phones
+        phones = self._phones
         if not phones:
             return self.async_abort(reason="no_devices")
-        webhook_id = self._webhook_id
         errors: dict[str, str] = {}
         if user_input is not None:
-            if error := check_phone(phones, user_input) or check_assist_options(
+            phone_id = int(user_input[CONF_DEVICE_ID])
+            sim = int(user_input[CONF_SIM]) if CONF_SIM in user_input else None
+            errors = check_numbers(user_input)
+            if error := check_phone(phones, phone_id, sim) or check_assist_options(
                 self.hass, user_input
             ):
                 errors["base"] = error
-            else:
-                return self.async_create_entry(
-                    data={
-                        **assist_options(self.config_entry.options, user_input),
-                        CONF_WEBHOOK: bool(user_input.get(CONF_WEBHOOK, False)),
-                        CONF_WEBHOOK_ID: webhook_id,
-                        CONF_SCAN_INTERVAL: int(user_input[CONF_SCAN_INTERVAL]),
-                        CONF_ONLINE_TIMEOUT: int(user_input[CONF_ONLINE_TIMEOUT]),
-                        CONF_CATCH_UP_HOURS: int(user_input[CONF_CATCH_UP_HOURS]),
-                        CONF_DEVICE_ID: int(user_input[CONF_DEVICE_ID]),
-                        CONF_SIM: int(user_input[CONF_SIM]),
-                    }
-                )
+            if not errors:
+                self._options = {
+                    **self.config_entry.options,
+                    **{key: int(user_input[key]) for key in NUMBER_OPTIONS},
+                    CONF_DEVICE_ID: phone_id,
+                    CONF_WEBHOOK: bool(user_input[CONF_WEBHOOK]),
+                    **assist_options(self.config_entry.options, user_input),
+                }
+                slots = slots_of(phones[phone_id])
+                if sim is None and len(slots) > 1:
+                    return await self.async_step_sim()
+                self._options[CONF_SIM] = slots[0] if sim is None else sim
+                return await self.async_step_push()
         current = {**self.config_entry.options, **(user_input or {})}
-        schema = vol.Schema(
-            {
-                vol.Required(
-                    CONF_SCAN_INTERVAL,
-                    default=current.get(CONF_SCAN_INTERVAL, DEFAULT_SCAN_INTERVAL),
-                ): whole_number(MIN_SCAN_INTERVAL, 3600, "s"),
-                vol.Required(
-                    CONF_ONLINE_TIMEOUT,
-                    default=current.get(CONF_ONLINE_TIMEOUT, DEFAULT_ONLINE_TIMEOUT),
-                ): whole_number(MIN_ONLINE_TIMEOUT, 1440, "min"),
-                vol.Required(
-                    CONF_CATCH_UP_HOURS,
-                    default=current.get(CONF_CATCH_UP_HOURS, DEFAULT_CATCH_UP_HOURS),
-                ): whole_number(MIN_CATCH_UP_HOURS, MAX_CATCH_UP_HOURS, "h"),
-            }
-        ).extend(
-            {
-                **phone_schema(phones, current).schema,
-                vol.Required(
-                    CONF_WEBHOOK, default=current.get(CONF_WEBHOOK, False)
-                ): BooleanSelector(),
-                **assist_options_fields(current),
-            }
+        fields: dict[vol.Marker, Any] = {
+            vol.Required(key, default=current.get(key, OPTION_DEFAULTS[key])): (
+                NumberSelector(
+                    NumberSelectorConfig(
+                        step=1, unit_of_measurement=unit, mode=NumberSelectorMode.BOX
+                    )
+                )
+            )
+            for key, (unit, _minimum, _maximum) in NUMBER_OPTIONS.items()
+        }
+        default_phone = phones.get(int(current[CONF_DEVICE_ID]), first_phone(phones))
+        fields[vol.Required(CONF_DEVICE_ID, default=str(default_phone.id))] = (
+            phone_selector(phones)
         )
+        if len(phones) == 1:
+            slots = slots_of(default_phone)
+            sim = int(current[CONF_SIM])
+            fields[
+                vol.Required(CONF_SIM, default=str(sim if sim in slots else slots[0]))
+            ] = sim_selector(default_phone)
+        fields[vol.Required(CONF_WEBHOOK, default=current.get(CONF_WEBHOOK, False))] = (
+            BooleanSelector()
+        )
+        fields |= assist_options_fields(current)
         return self.async_show_form(
-            step_id="init",
-            data_schema=schema,
-            errors=errors,
-            description_placeholders={
-                "webhook_url": webhook_url(self.hass, webhook_id)
-            },
+            step_id="init", data_schema=vol.Schema(fields), errors=errors
         )
 
+    async def async_step_sim(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Pick the SIM of the chosen phone."""
+        errors = sim_errors(self._phones, self._options[CONF_DEVICE_ID], user_input)
+        if user_input is not None and not errors:
+            self._options[CONF_SIM] = int(user_input[CONF_SIM])
+            return await self.async_step_push()
+        if (phone := self._phones.get(self._options[CONF_DEVICE_ID])) is None:
+            return self.async_abort(reason="unknown_device")
+        return self.async_show_form(
+            **sim_page(phone, self.config_entry.options), errors=errors
+        )
 
-PHONE_NUMBER = re.compile(r"\+?[\d\s()./-]*\d[\d\s()./-]*")
+    async def async_step_push(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """With push on, show the address to paste into the phones' settings."""
+        if user_input is not None or not self._options[CONF_WEBHOOK]:
+            before = {
+                **OPTION_DEFAULTS,
+                CONF_WEBHOOK: False,
+                **self.config_entry.options,
+            }
+            self.automatic_reload = any(
+                self._options[key] != before[key] for key in RELOADING_OPTIONS
+            )
+            return self.async_create_entry(data=self._options)
+        address, reachable = webhook_address(self.hass, self._options[CONF_WEBHOOK_ID])
+        return self.async_show_form(
+            step_id="push",
+            data_schema=vol.Schema({}),
+            description_placeholders={"webhook_url": address},
+            errors={} if reachable else {"base": "no_external_url"},
+        )
 
 
 def recipient_schema(phones: Mapping[int, Phone]) -> vol.Schema:
-    """Name, channel and address of a recipient; optionally its phone and SIM."""
-    return vol.Schema(
-        {
-            vol.Required(CONF_NAME): TextSelector(),
-            vol.Required(CONF_CHANNEL, default=CHANNEL_SMS): SelectSelector(
-                SelectSelectorConfig(
-                    options=list(RECIPIENT_CHANNELS),
-                    translation_key="channel",
-                    mode=SelectSelectorMode.DROPDOWN,
-                )
-            ),
-            vol.Required(CONF_ADDRESS): TextSelector(),
-            vol.Optional(CONF_DEVICE_ID): phone_selector(phones),
-            vol.Optional(CONF_SIM): SIM_SELECTOR,
-        }
-    )
+    """Name, channel and address of a recipient; optionally its phone.
+
+    With one phone, its SIM is offered here too; with several, it is asked
+    after the phone.
+    """
+    fields: dict[vol.Marker, Any] = {
+        vol.Required(CONF_NAME): TextSelector(),
+        vol.Required(CONF_CHANNEL, default=CHANNEL_SMS): SelectSelector(
+            SelectSelectorConfig(
+                options=list(RECIPIENT_CHANNELS),
+                translation_key="channel",
+                mode=SelectSelectorMode.DROPDOWN,
+            )
+        ),
+        vol.Required(CONF_ADDRESS): TextSelector(
+            TextSelectorConfig(type=TextSelectorType.TEL)
+        ),
+        vol.Optional(CONF_DEVICE_ID): phone_selector(phones),
+    }
+    if len(phones) == 1:
+        (phone,) = phones.values()
+        fields[vol.Optional(CONF_SIM)] = sim_selector(phone)
+    return vol.Schema(fields)
 
 
 def recipient_data(
     phones: Mapping[int, Phone], default_phone: int, user_input: Mapping[str, Any]
 ) -> tuple[dict[str, Any], dict[str, str]]:
-    """The subentry data of a recipient form, and the form's errors."""
+    """The subentry data of a recipient form, and the form's errors.
+
+    A phone number is kept in international form, as it is sent. Without a
+    phone of its own, the recipient needs the account's default one.
+    """
     channel = user_input[CONF_CHANNEL]
     address = user_input[CONF_ADDRESS].strip()
     errors: dict[str, str] = {}
     if not user_input[CONF_NAME].strip():
         errors[CONF_NAME] = "empty_name"
-    pattern = TELEGRAM_ID if channel == CHANNEL_TELEGRAM else PHONE_NUMBER
-    if not pattern.fullmatch(address):
-        errors[CONF_ADDRESS] = (
-            "invalid_telegram_id" if channel == CHANNEL_TELEGRAM else "invalid_phone"
-        )
-    data: dict[str, Any] = {CONF_CHANNEL: channel, CONF_ADDRESS: address}
+    if channel == CHANNEL_TELEGRAM:
+        if not TELEGRAM_ID.fullmatch(address):
+            errors[CONF_ADDRESS] = "invalid_telegram_id"
+        return {CONF_CHANNEL: channel, CONF_ADDRESS: address}, errors
+    if (international := international_number(address)) is None:
+        errors[CONF_ADDRESS] = "invalid_phone"
+    data: dict[str, Any] = {CONF_CHANNEL: channel, CONF_ADDRESS: international}
     if CONF_DEVICE_ID in user_input:
         data[CONF_DEVICE_ID] = int(user_input[CONF_DEVICE_ID])
+    if error := check_phone(phones, data.get(CONF_DEVICE_ID, default_phone)):
+        errors[CONF_DEVICE_ID] = error
     if CONF_SIM in user_input and channel == CHANNEL_SMS:
         data[CONF_SIM] = int(user_input[CONF_SIM])
-    if channel != CHANNEL_TELEGRAM:
-        phone = phones.get(data.get(CONF_DEVICE_ID, default_phone))
-        if phone is None:
-            errors[CONF_DEVICE_ID] = "unknown_device"
-        elif CONF_SIM in data and data[CONF_SIM] not in {s.slot for s in phone.sims}:
-            errors[CONF_SIM] = "sim_not_available"
     return data, errors
 
 
 class RecipientSubentryFlow(ConfigSubentryFlow):
-    """Add or change a recipient; each one is a notify entity."""
+    """Add or change a recipient; each one is a notify entity on a device of its own."""
+
+    def __init__(self) -> None:
+        """Start with nothing chosen."""
+        self._title = ""
+        self._data: dict[str, Any] = {}
 
     async def async_step_user(
         self, user_input: dict[str, Any] | None = None
     ) -> SubentryFlowResult:
         """Add a recipient."""
-        return await self._async_step_recipient("user", user_input, None)
+        return await self._async_step_recipient("user", user_input)
 
     async def async_step_reconfigure(
         self, user_input: dict[str, Any] | None = None
     ) -> SubentryFlowResult:
-        """Change a recipient; the entry reloads so the change applies at once."""
-        return await self._async_step_recipient(
-            "reconfigure", user_input, self._get_reconfigure_subentry()
-        )
+        """Change a recipient; its entity and device follow without a reload."""
+        return await self._async_step_recipient("reconfigure", user_input)
+
+    @property
+    def _phones(self) -> dict[int, Phone]:
+        entry: SmsGateway24ConfigEntry = self._get_entry()
+        return entry.runtime_data.data.phones
 
     async def _async_step_recipient(
-        self,
-        step_id: str,
-        user_input: dict[str, Any] | None,
-        subentry: ConfigSubentry | None,
+        self, step_id: str, user_input: dict[str, Any] | None
     ) -> SubentryFlowResult:
-        entry: SmsGateway24ConfigEntry = self._get_entry()
-        if entry.state is not ConfigEntryState.LOADED:
+        if self._get_entry().state is not ConfigEntryState.LOADED:
             return self.async_abort(reason="not_loaded")
-        phones = entry.runtime_data.data.phones
+        phones = self._phones
         users = await assist_users(self.hass)
         errors: dict[str, str] = {}
         if user_input is not None:
-            data, errors = recipient_data(
+            entry: SmsGateway24ConfigEntry = self._get_entry()
+            self._data, errors = recipient_data(
                 phones, int(entry.options[CONF_DEVICE_ID]), user_input
             )
-            assist, assist_errors = recipient_assist_data(
-                entry, subentry, users, data, user_input
+            subentry = (
+                self._get_reconfigure_subentry()
+                if self.source == SOURCE_RECONFIGURE
+                else None
             )
-            data |= assist
+            assist, assist_errors = recipient_assist_data(
+                entry, subentry, users, self._data, user_input
+            )
+            self._data |= assist
             errors |= assist_errors
             if not errors:
-                title = user_input[CONF_NAME].strip()
-                if subentry is None:
-                    return self.async_create_entry(title=title, data=data)
-                return self.async_update_reload_and_abort(
-                    entry, subentry, title=title, data=data
-                )
-        suggested: dict[str, Any] = {}
-        if user_input is not None:
-            suggested = user_input
-        elif subentry is not None:
+                self._title = user_input[CONF_NAME].strip()
+                phone_id = self._data.get(CONF_DEVICE_ID)
+                if (
+                    self._data[CONF_CHANNEL] == CHANNEL_SMS
+                    and phone_id is not None
+                    and CONF_SIM not in self._data
+                ):
+                    slots = slots_of(phones[phone_id])
+                    if len(slots) > 1:
+                        return await self.async_step_sim()
+                    self._data[CONF_SIM] = slots[0]
+                return self._async_finish()
+        suggested: Mapping[str, Any] = user_input or {}
+        if user_input is None and self.source == SOURCE_RECONFIGURE:
+            subentry = self._get_reconfigure_subentry()
             suggested = {
                 CONF_NAME: subentry.title,
                 **{
@@ -562,6 +776,32 @@ class RecipientSubentryFlow(ConfigSubentryFlow):
                 suggested,
             ),
             errors=errors,
+        )
+
+    async def async_step_sim(
+        self, user_input: dict[str, Any] | None = None
+    ) -> SubentryFlowResult:
+        """Pick the SIM of the recipient's phone."""
+        errors = sim_errors(self._phones, self._data[CONF_DEVICE_ID], user_input)
+        if user_input is not None and not errors:
+            self._data[CONF_SIM] = int(user_input[CONF_SIM])
+            return self._async_finish()
+        if (phone := self._phones.get(self._data[CONF_DEVICE_ID])) is None:
+            return self.async_abort(reason="unknown_device")
+        kept = (
+            self._get_reconfigure_subentry().data
+            if self.source == SOURCE_RECONFIGURE
+            else None
+        )
+        return self.async_show_form(**sim_page(phone, kept), errors=errors)
+
+    @callback
+    def _async_finish(self) -> SubentryFlowResult:
+        if self.source != SOURCE_RECONFIGURE:
+            return self.async_create_entry(title=self._title, data=self._data)
+        subentry: ConfigSubentry = self._get_reconfigure_subentry()
+        return self.async_update_and_abort(
+            self._get_entry(), subentry, title=self._title, data=self._data
         )
 
 
@@ -613,8 +853,11 @@ def recipient_assist_data(
     """
     if not user_input.get(CONF_ASSIST):
         return {}, {}
-    errors: dict[str, str] = {}
     address = data[CONF_ADDRESS]
+    if address is None:
+        # Not a phone number: the address field says so first.
+        return {}, {}
+    errors: dict[str, str] = {}
     if data[CONF_CHANNEL] == CHANNEL_TELEGRAM or not is_phone_number(address):
         errors[CONF_ASSIST] = "assist_needs_phone_number"
     elif any(

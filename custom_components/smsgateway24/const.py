@@ -38,8 +38,10 @@ CONF_WEBHOOK_ID: Final = "webhook_id"
 
 DEFAULT_SCAN_INTERVAL: Final = 60
 MIN_SCAN_INTERVAL: Final = 15
+MAX_SCAN_INTERVAL: Final = 3600
 DEFAULT_ONLINE_TIMEOUT: Final = 10
 MIN_ONLINE_TIMEOUT: Final = 1
+MAX_ONLINE_TIMEOUT: Final = 1440
 DEFAULT_SIM: Final = 0
 DEFAULT_CATCH_UP_HOURS: Final = 24
 MIN_CATCH_UP_HOURS: Final = 1
@@ -54,6 +56,13 @@ REQUEST_TIMEOUT: Final = 15.0
 MESSAGE_OVERLAP: Final = timedelta(minutes=10)
 # How far back the very first poll of an account looks for incoming messages.
 FIRST_POLL_WINDOW: Final = timedelta(minutes=5)
+# How far back a new Last message sensor looks for the phone's newest message,
+# window after window until every phone has one.
+NEWEST_RECEIVED_WINDOWS: Final = (
+    timedelta(days=1),
+    timedelta(days=7),
+    timedelta(days=30),
+)
 # A pushed message's id is kept until a poll sees it, but no longer than this
 # (Home Assistant's clock): its date is the phone's, not the provider's.
 PUSHED_ID_LIFETIME: Final = 2 * MESSAGE_OVERLAP
@@ -81,10 +90,13 @@ ATTR_SIM: Final = "sim"
 ATTR_RECEIVED_AT: Final = "received_at"
 ATTR_CATCH_UP: Final = "catch_up"
 
-# The device trigger "SMS received" and its optional filters.
+# The device triggers of a phone and their optional filters.
 TRIGGER_SMS_RECEIVED: Final = "sms_received"
+TRIGGER_SMS_DELIVERED: Final = "sms_delivered"
+TRIGGER_SMS_FAILED: Final = "sms_failed"
 CONF_SENDER: Final = "sender"
 CONF_CONTAINS: Final = "contains"
+CONF_TO: Final = "to"
 
 EVENT_SMS_STATUS: Final = "smsgateway24_sms_status"
 ATTR_STATUS: Final = "status"

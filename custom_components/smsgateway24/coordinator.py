@@ -51,6 +51,7 @@ from .const import (
     EVENT_SMS_STATUS,
     FIRST_POLL_WINDOW,
     LOGGER,
+    NEWEST_RECEIVED_WINDOWS,
     REQUEST_TIMEOUT,
 )
 from .incoming import Incoming, IncomingCursor, ReceivedMessage
@@ -68,12 +69,16 @@ class GatewayData:
 
 
 def phone_device_info(phone: Phone) -> DeviceInfo:
-    """Describe a gateway phone as a Home Assistant device."""
+    """Describe a gateway phone as a Home Assistant device.
+
+    The provider names neither the phone's maker nor its model: the device
+    claims none (and drops what earlier versions claimed).
+    """
     return DeviceInfo(
         identifiers={(DOMAIN, str(phone.id))},
         name=phone.title,
-        manufacturer="SMSGateway24",
-        model="Android",
+        manufacturer=None,
+        model=None,
         sw_version=phone.app_version,
         serial_number=phone.serial_number,
     )
@@ -393,6 +398,8 @@ class SmsGateway24Coordinator(DataUpdateCoordinator[GatewayData]):
     def _sync_devices(self, phones: dict[int, Phone]) -> None:
         """Give each phone its device, up to date; remove phones no longer in the account.
 
+        Only phones: the devices of subentries stay.
+
         A phone's device exists before the events of the poll that found the
         phone fire, so that they carry its device id.
         """
@@ -404,8 +411,36 @@ class SmsGateway24Coordinator(DataUpdateCoordinator[GatewayData]):
                 config_entry_id=entry_id, **phone_device_info(phone)
             )
         for device in dr.async_entries_for_config_entry(registry, entry_id):
-            if phone_id_of(device) not in phones:
+            # A subentry's device (a recipient's) goes with its subentry.
+            if device.config_subentry_id is None and phone_id_of(device) not in phones:
                 registry.async_remove_device(device.id)
+
+    async def async_newest_received(self) -> dict[int, Message]:
+        """The newest message each phone received, if within the last 30 days.
+
+        Not part of a poll: asked once, when the Last message sensors are
+        new. The windows grow until every phone has one (three requests at
+        most, within one request's timeout in all), so that a busy account is
+        answered by the first, short one; a failure leaves the sensors empty.
+        """
+        found: dict[int, Message] = {}
+        now = dt_util.utcnow()
+        try:
+            async with asyncio.timeout(REQUEST_TIMEOUT):
+                for window in NEWEST_RECEIVED_WINDOWS:
+                    answer = await self.client.get_messages(
+                        status=MessageStatus.INCOMING, begin=now - window
+                    )
+                    # The provider numbers messages as they come: the highest
+                    # id is the newest.
+                    for message in sorted(answer.messages, key=lambda m: m.id):
+                        if message.device_id is not None:
+                            found[message.device_id] = message
+                    if found.keys() >= self.data.phones.keys():
+                        break
+        except (SmsGateway24Error, TimeoutError) as err:
+            LOGGER.debug("Could not look up the last messages received: %s", err)
+        return found
 
     @callback
     def _update_repairs(self, phones: dict[int, Phone]) -> None:

@@ -10,12 +10,15 @@ from homeassistant.const import CONF_EMAIL, CONF_PASSWORD, CONF_TOKEN
 from homeassistant.core import HomeAssistant
 
 from .assist import assist_diagnostics
+from .const import CONF_WEBHOOK_ID
 from .coordinator import SmsGateway24ConfigEntry
 
 TO_REDACT = {
     CONF_EMAIL,
     CONF_PASSWORD,
     CONF_TOKEN,
+    # Anyone who knows it can push messages into Home Assistant.
+    CONF_WEBHOOK_ID,
     "title",
     "number",
     "imei",

@@ -1,16 +1,33 @@
-"""Base entity: one gateway phone of the account."""
+"""Base entity: one gateway phone of the account; the device of a subentry."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
+from homeassistant.config_entries import ConfigSubentry
 from homeassistant.core import callback
+from homeassistant.helpers.device_registry import DeviceEntryType, DeviceInfo
 from homeassistant.helpers.entity import EntityDescription
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
 from .clients.smsgateway24 import Phone, SimCard
+from .const import DOMAIN
 from .coordinator import SmsGateway24Coordinator, phone_device_info
+
+
+def subentry_device_info(subentry: ConfigSubentry) -> DeviceInfo:
+    """Describe a subentry (a recipient, a backup route) as a device of its own.
+
+    Its entity is added with the subentry's id, so that the device belongs
+    to the subentry and goes with it. The key names the subentry's type: it
+    never looks like a phone's (a number).
+    """
+    return DeviceInfo(
+        identifiers={(DOMAIN, f"{subentry.subentry_type}_{subentry.subentry_id}")},
+        name=subentry.title,
+        entry_type=DeviceEntryType.SERVICE,
+    )
 
 
 class PhoneEntity(CoordinatorEntity[SmsGateway24Coordinator]):

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from homeassistant.components.logbook.const import (
+    LOGBOOK_ENTRY_ICON,
     LOGBOOK_ENTRY_MESSAGE,
     LOGBOOK_ENTRY_NAME,
 )
@@ -29,6 +30,12 @@ from .const import (
 
 # How much of a message the logbook shows.
 PREVIEW_LENGTH = 50
+# The icons of the lines, those of the phones' SMS event entity: without one,
+# the activity log shows an empty square for a custom integration.
+ICON_RECEIVED = "mdi:message-text"
+ICON_DELIVERED = "mdi:message-check"
+ICON_FAILED = "mdi:message-alert"
+ICON_SENDING = "mdi:message-arrow-right"
 
 
 @callback
@@ -58,6 +65,7 @@ def async_describe_events(
                 f"SMS received from {data[ATTR_PHONE]} on {phone}: "
                 f"{data[ATTR_TEXT][:PREVIEW_LENGTH]}"
             ),
+            LOGBOOK_ENTRY_ICON: ICON_RECEIVED,
         }
 
     @callback
@@ -69,11 +77,18 @@ def async_describe_events(
             if status.failed
             else status.slug.replace("_", " ")
         )
+        if status.failed:
+            icon = ICON_FAILED
+        elif status is MessageStatus.DELIVERED:
+            icon = ICON_DELIVERED
+        else:
+            icon = ICON_SENDING
         return {
             LOGBOOK_ENTRY_NAME: "SMSGateway24",
             LOGBOOK_ENTRY_MESSAGE: (
                 f"SMS to {data[ATTR_PHONE]} {outcome} (from {phone_name(data)})"
             ),
+            LOGBOOK_ENTRY_ICON: icon,
         }
 
     @callback

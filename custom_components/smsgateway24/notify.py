@@ -1,4 +1,8 @@
-"""Notify entities: one per recipient subentry, so the entity is the recipient."""
+"""Notify entities: one per recipient subentry, so the entity is the recipient.
+
+Each recipient is a device of its own, owned by its subentry, so that it shows
+on the integration's page with its entity.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ from homeassistant.config_entries import (
     ConfigSubentry,
 )
 from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
@@ -22,6 +27,7 @@ from .const import (
     SUBENTRY_RECIPIENT,
 )
 from .coordinator import SmsGateway24ConfigEntry
+from .entity import subentry_device_info
 from .send import async_send_message, async_send_telegram
 
 # Sending is one request each; Home Assistant need not hold calls back.
@@ -35,28 +41,30 @@ async def async_setup_entry(
 ) -> None:
     """Add a notify entity for each recipient, now and whenever one is added.
 
-    A removed recipient's entity goes with it (Home Assistant clears the
-    subentry's entities); a reconfigured one reloads the entry.
+    A changed recipient's entity takes the change without a reload; a removed
+    one's entity and device go with it (Home Assistant clears the subentry's).
     """
-    added: set[str] = set()
+    entities: dict[str, RecipientNotifyEntity] = {}
 
     @callback
-    def add_new() -> None:
+    def follow_subentries() -> None:
+        for subentry_id in entities.keys() - entry.subentries.keys():
+            del entities[subentry_id]
         for subentry_id, subentry in entry.subentries.items():
-            if subentry.subentry_type != SUBENTRY_RECIPIENT or subentry_id in added:
+            if subentry.subentry_type != SUBENTRY_RECIPIENT:
                 continue
-            added.add(subentry_id)
-            async_add_entities(
-                [RecipientNotifyEntity(entry, subentry)],
-                config_subentry_id=subentry_id,
-            )
+            if (entity := entities.get(subentry_id)) is not None:
+                entity.async_follow(subentry)
+                continue
+            entities[subentry_id] = RecipientNotifyEntity(entry, subentry)
+            async_add_entities([entities[subentry_id]], config_subentry_id=subentry_id)
 
     @callback
     def entry_changed(change: ConfigEntryChange, changed: object) -> None:
         if change is ConfigEntryChange.UPDATED and changed is entry:
-            add_new()
+            follow_subentries()
 
-    add_new()
+    follow_subentries()
     entry.async_on_unload(
         async_dispatcher_connect(hass, SIGNAL_CONFIG_ENTRY_CHANGED, entry_changed)
     )
@@ -66,6 +74,8 @@ class RecipientNotifyEntity(NotifyEntity):
     """Send to one recipient: by SMS, WhatsApp, RCS or Telegram."""
 
     _attr_has_entity_name = True
+    # The recipient's device carries its name.
+    _attr_name = None
     _attr_supported_features = NotifyEntityFeature.TITLE
 
     def __init__(
@@ -75,7 +85,20 @@ class RecipientNotifyEntity(NotifyEntity):
         self._entry = entry
         self._subentry = subentry
         self._attr_unique_id = subentry.subentry_id
-        self._attr_name = subentry.title
+        self._attr_device_info = subentry_device_info(subentry)
+
+    @callback
+    def async_follow(self, subentry: ConfigSubentry) -> None:
+        """Take a change of the recipient: where it sends, and its name."""
+        self._subentry = subentry
+        registry = dr.async_get(self.hass)
+        if (
+            self.device_entry is not None
+            and (device := registry.async_get(self.device_entry.id)) is not None
+            and device.name != subentry.title
+        ):
+            # The entity's name follows its device's.
+            registry.async_update_device(device.id, name=subentry.title)
 
     async def async_send_message(self, message: str, title: str | None = None) -> None:
         """Send the message; a title leads it, on its own line when it is long."""

@@ -53,6 +53,11 @@ CHANNEL_SLOTS: Final = {
 # wide enough for a phone or server clock a little off.
 ID_LOOKUP_WINDOW: Final = timedelta(minutes=5)
 TELEGRAM_ID = re.compile(r"-?\d+")
+# What people write between the digits of a number: "+49 (151) 1111-3333".
+NUMBER_SEPARATORS = re.compile(r"[\s()./-]")
+# E.164: the country code and the number, 15 digits at most; the shortest
+# numbers in use have seven.
+INTERNATIONAL_DIGITS = re.compile(r"[0-9]{7,15}")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -135,8 +140,40 @@ def check_send_at(send_at: datetime | None) -> datetime | None:
     return moment
 
 
+def international_number(number: str, *, reported: bool = False) -> str | None:
+    """The number in international form, ``+`` and digits; None when it is not one.
+
+    "+49 (151) 1111-3333" and "0049 151 11113333" are "+4915111113333". A
+    number typed by a person must name its country: a leading ``+`` or
+    ``00``. A phone reports its own SIM's number in international form, often
+    without the ``+``: with ``reported``, such digits count as international.
+    """
+    text = NUMBER_SEPARATORS.sub("", number)
+    if text.startswith("+"):
+        digits = text[1:]
+    elif text.startswith("00"):
+        digits = text[2:]
+    elif reported and not text.startswith("0"):
+        digits = text
+    else:
+        return None
+    return f"+{digits}" if INTERNATIONAL_DIGITS.fullmatch(digits) else None
+
+
+def reported_number(number: str) -> str:
+    """A number as a phone reports it, shown as typed numbers are: ``+`` and digits.
+
+    A number that is not international (a national one, a short code) stays
+    as reported.
+    """
+    return international_number(number, reported=True) or number.strip()
+
+
 def check_numbers(numbers: Sequence[str]) -> list[str]:
-    """The numbers, split on commas and trimmed; each must have a digit."""
+    """The numbers, split on commas, each in international form, each once.
+
+    "+49 151 1111 2222" and "+4915111112222" are one recipient: it gets one message.
+    """
     found = [
         number.strip()
         for item in numbers
@@ -145,10 +182,12 @@ def check_numbers(numbers: Sequence[str]) -> list[str]:
     ]
     if not found:
         raise invalid("invalid_phone", phone="")
+    checked = []
     for number in found:
-        if not digits_of(number):
+        if (international := international_number(number)) is None:
             raise invalid("invalid_phone", phone=number)
-    return found
+        checked.append(international)
+    return list(dict.fromkeys(checked))
 
 
 def _read_image(hass: HomeAssistant, path: str) -> Image:

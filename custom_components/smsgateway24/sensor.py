@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from homeassistant.components.sensor import (
+    DOMAIN as SENSOR_DOMAIN,
     RestoreSensor,
     SensorDeviceClass,
     SensorEntity,
@@ -15,12 +16,22 @@ from homeassistant.components.sensor import (
 )
 from homeassistant.const import EntityCategory
 from homeassistant.core import Event, HomeAssistant, callback
+from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+from homeassistant.util import dt as dt_util
 
-from .clients.smsgateway24 import Phone, SimCard
-from .const import ATTR_PHONE, ATTR_RECEIVED_AT, ATTR_SIM, ATTR_SMS_ID, ATTR_TEXT
+from .clients.smsgateway24 import Message, Phone, SimCard
+from .const import (
+    ATTR_PHONE,
+    ATTR_RECEIVED_AT,
+    ATTR_SIM,
+    ATTR_SMS_ID,
+    ATTR_TEXT,
+    DOMAIN,
+)
 from .coordinator import SmsGateway24ConfigEntry, SmsGateway24Coordinator
 from .entity import PhoneEntity, SimEntity, async_add_phone_entities
+from .send import reported_number
 
 PARALLEL_UPDATES = 0
 
@@ -40,10 +51,15 @@ class SimSensorDescription(SensorEntityDescription):
 
 
 PHONE_SENSORS: tuple[PhoneSensorDescription, ...] = (
+    # The phone reaches the provider every few seconds: its last contact
+    # changes at every poll, and each change would be a line of the activity
+    # log. Online says what matters; this is there for who wants it.
     PhoneSensorDescription(
         key="last_seen",
         translation_key="last_seen",
         device_class=SensorDeviceClass.TIMESTAMP,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        entity_registry_enabled_default=False,
         value_fn=lambda phone: phone.last_seen,
     ),
     PhoneSensorDescription(
@@ -72,7 +88,9 @@ SIM_SENSORS: tuple[SimSensorDescription, ...] = (
         key="number",
         translation_key="sim_number",
         entity_category=EntityCategory.DIAGNOSTIC,
-        value_fn=lambda sim: sim.number,
+        value_fn=lambda sim: (
+            None if sim.number is None else reported_number(sim.number)
+        ),
     ),
     SimSensorDescription(
         key="country",
@@ -97,11 +115,29 @@ async def async_setup_entry(
 ) -> None:
     """Add the sensors of every phone of the account."""
     coordinator = entry.runtime_data
+    # A new Last message sensor would show Unknown until the next message,
+    # although the phone has a history: it starts with the history's newest
+    # message, looked up once here, apart from the polls. It fires nothing.
+    # (Known sensors restore theirs; phones that appear later start empty.)
+    registry = er.async_get(hass)
+    newest = (
+        await coordinator.async_newest_received()
+        if any(
+            registry.async_get_entity_id(
+                SENSOR_DOMAIN, DOMAIN, f"{phone_id}_{LAST_MESSAGE_SENSOR.key}"
+            )
+            is None
+            for phone_id in coordinator.data.phones
+        )
+        else {}
+    )
 
     def build(phone: Phone) -> Iterable[PhoneEntity]:
         for description in PHONE_SENSORS:
             yield PhoneSensor(coordinator, phone.id, description)
-        yield LastMessageSensor(coordinator, phone.id, LAST_MESSAGE_SENSOR)
+        yield LastMessageSensor(
+            coordinator, phone.id, LAST_MESSAGE_SENSOR, newest.get(phone.id)
+        )
         for sim in phone.sims:
             for sim_description in SIM_SENSORS:
                 yield SimSensor(coordinator, phone.id, sim.slot, sim_description)
@@ -143,6 +179,26 @@ class SimSensor(SimEntity, SensorEntity):
 
 class LastMessageSensor(PhoneEntity, RestoreSensor):
     """The text of the last message a gateway phone received, and its sender."""
+
+    def __init__(
+        self,
+        coordinator: SmsGateway24Coordinator,
+        phone_id: int,
+        description: SensorEntityDescription,
+        newest: Message | None,
+    ) -> None:
+        """Start with ``newest``, the phone's newest message before the sensor existed."""
+        super().__init__(coordinator, phone_id, description)
+        if newest is not None:
+            self._attr_native_value = newest.body[:MAX_STATE_LENGTH]
+            self._attr_extra_state_attributes = {
+                ATTR_SENDER: newest.phone,
+                ATTR_RECEIVED_AT: None
+                if newest.created is None
+                else dt_util.as_utc(newest.created).isoformat(),
+                ATTR_SIM: newest.sim,
+                ATTR_SMS_ID: newest.id,
+            }
 
     async def async_added_to_hass(self) -> None:
         """Show the last message of before the restart; follow new ones."""

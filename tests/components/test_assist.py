@@ -21,7 +21,7 @@ from homeassistant.components.homeassistant.exposed_entities import (
     async_expose_entity,
 )
 from homeassistant.components.light import ColorMode, LightEntity
-from homeassistant.config_entries import SOURCE_USER, ConfigSubentry
+from homeassistant.config_entries import SOURCE_USER, ConfigFlowResult, ConfigSubentry
 from homeassistant.core import Event, HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType, section
 from homeassistant.helpers import intent
@@ -963,7 +963,7 @@ async def test_recipient_form_assist_fields(
             {**anna, "channel": "telegram", "address": "123456789"},
             {"assist": "assist_needs_phone_number"},
         ),
-        ({**anna, "address": "72345"}, {"assist": "assist_needs_phone_number"}),
+        ({**anna, "address": "72345"}, {"address": "invalid_phone"}),
         ({**anna, "pin": "12a4"}, {"pin": "invalid_pin"}),
         ({**anna, "pin": "123"}, {"pin": "invalid_pin"}),
         ({**anna, "pin": "1234567890123"}, {"pin": "invalid_pin"}),
@@ -1087,17 +1087,30 @@ def assist_section(result: Any) -> section:
 
 
 def options_form(simulator: RunningSimulator, **assist: Any) -> dict[str, Any]:
-    """What the options form sends, with its Assist section when given."""
+    """What the options' first page sends, with its Assist section when given."""
     form: dict[str, Any] = {
         "scan_interval": 60,
         "online_timeout": 10,
         "catch_up_hours": 24,
         "device_id": str(simulator.pixel),
-        "sim": "0",
+        "webhook": False,
     }
     if assist:
         form["assist"] = assist
     return form
+
+
+async def save_options(
+    hass: HomeAssistant, flow_id: str, form: dict[str, Any]
+) -> ConfigFlowResult:
+    """Send the options' first page; then pick SIM 1 when the phone has several."""
+    result = await hass.config_entries.options.async_configure(flow_id, form)
+    if result.get("step_id") == "sim":
+        result = await hass.config_entries.options.async_configure(
+            flow_id, {"sim": "0"}
+        )
+    await hass.async_block_till_done()
+    return result
 
 
 async def test_options_assist_section(
@@ -1124,10 +1137,9 @@ async def test_options_assist_section(
         "max_parts": 2.0,
         "max_age": 3.0,
     }
-    result = await hass.config_entries.options.async_configure(
-        result["flow_id"], options_form(simulator, **chosen)
+    result = await save_options(
+        hass, result["flow_id"], options_form(simulator, **chosen)
     )
-    await hass.async_block_till_done()
 
     assert result.get("errors") is None, result.get("errors")
     assert result["type"] is FlowResultType.CREATE_ENTRY
@@ -1144,19 +1156,14 @@ async def test_options_assist_section(
     inner = assist_section(result).schema.schema
     assert shown(inner, "agent_id") == agent_id
     assert shown(inner, "max_parts") == 2
-    result = await hass.config_entries.options.async_configure(
-        result["flow_id"], options_form(simulator)
-    )
-    await hass.async_block_till_done()
+    result = await save_options(hass, result["flow_id"], options_form(simulator))
     assert init_integration.options["assist"]["agent_id"] == agent_id
 
     # Home Assistant's language again when it is cleared.
     result = await hass.config_entries.options.async_init(init_integration.entry_id)
-    result = await hass.config_entries.options.async_configure(
-        result["flow_id"],
-        options_form(simulator, **{**chosen, "language": ""}),
+    result = await save_options(
+        hass, result["flow_id"], options_form(simulator, **{**chosen, "language": ""})
     )
-    await hass.async_block_till_done()
     assert "language" not in init_integration.options["assist"]
 
 
@@ -1185,8 +1192,8 @@ async def test_options_assist_errors(
         assert result["errors"] == {"base": error}
     assert dict(init_integration.options) == options
 
-    result = await hass.config_entries.options.async_configure(
-        result["flow_id"], options_form(simulator, **good, language="en")
+    result = await save_options(
+        hass, result["flow_id"], options_form(simulator, **good, language="en")
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
 

@@ -16,8 +16,10 @@ from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     async_mock_service,
 )
+from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 
 from custom_components.smsgateway24.const import DOMAIN
+from scripts import onboard
 from tests.components.common import device_id, poll
 from tests.conftest import RunningSimulator
 
@@ -45,8 +47,12 @@ def test_blueprint_loads() -> None:
     blueprint = load()
     assert blueprint.domain == AUTOMATION
     assert set(blueprint.inputs) == {"phone", "allowed_numbers", "keyword", "actions"}
+    # The gateway phones only: they have the event entity, recipients do not.
     assert blueprint.inputs["phone"]["selector"]["device"]["filter"] == [
         {"integration": DOMAIN}
+    ]
+    assert blueprint.inputs["phone"]["selector"]["device"]["entity"] == [
+        {"integration": DOMAIN, "domain": ["event"]}
     ]
     assert blueprint.metadata["source_url"].endswith(
         "/blueprints/automation/smsgateway24/sms_command.yaml"
@@ -93,7 +99,7 @@ async def test_blueprint_runs_on_allowed_sender_and_keyword(
                     "path": USE_PATH,
                     "input": {
                         "phone": device_id(hass, simulator.pixel),
-                        "allowed_numbers": ["+49 157 0000 0001", "+4915700000002"],
+                        "allowed_numbers": ["+49 157 0000 0001", "0049 157 0000 0002"],
                         "keyword": "Alarm off",
                         "actions": [
                             {
@@ -128,3 +134,24 @@ async def test_blueprint_runs_on_allowed_sender_and_keyword(
         "ALARM OFF now",
         "please alarm off",
     ]
+
+
+async def test_development_config_offers_the_blueprint(
+    hass: HomeAssistant,
+    hass_ws_client: WebSocketGenerator,
+    tmp_path: Path,
+) -> None:
+    """The development Home Assistant has the blueprint ready: no import needed."""
+    onboard.prepare(tmp_path)
+    # Again, as on every start of scripts/develop: the link is renewed, not doubled.
+    onboard.prepare(tmp_path)
+    hass.config.config_dir = str(tmp_path)
+    assert await async_setup_component(hass, AUTOMATION, {})
+    client = await hass_ws_client(hass)
+
+    await client.send_json_auto_id({"type": "blueprint/list", "domain": AUTOMATION})
+    answer = await client.receive_json()
+
+    assert answer["success"], answer
+    assert answer["result"][USE_PATH]["metadata"]["name"] == "SMS command"
+    assert (tmp_path / "blueprints" / AUTOMATION / USE_PATH).resolve() == BLUEPRINT

@@ -9,8 +9,10 @@ from __future__ import annotations
 import ast
 from collections.abc import AsyncIterator, Mapping
 from datetime import timedelta
+from http import HTTPStatus
 import json
 from pathlib import Path
+import re
 import socket
 from typing import Any
 from unittest.mock import patch
@@ -25,17 +27,20 @@ from homeassistant.config_entries import (
 )
 from homeassistant.const import CONF_EMAIL, CONF_PASSWORD, CONF_TOKEN, CONF_URL
 from homeassistant.core import HomeAssistant
-from homeassistant.data_entry_flow import FlowResultType, section
+from homeassistant.data_entry_flow import FlowResultType, InvalidData, section
 from homeassistant.helpers import device_registry as dr, entity_registry as er
+from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
+    async_capture_events,
     async_fire_time_changed,
 )
+from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 import voluptuous as vol
 
 from custom_components.smsgateway24 import config_flow
-from custom_components.smsgateway24.clients.smsgateway24 import DEFAULT_URL, Phone
+from custom_components.smsgateway24.clients.smsgateway24 import DEFAULT_URL
 from custom_components.smsgateway24.const import (
     CONF_ADVANCED,
     CONF_CATCH_UP_HOURS,
@@ -46,9 +51,11 @@ from custom_components.smsgateway24.const import (
     CONF_WEBHOOK,
     CONF_WEBHOOK_ID,
     DOMAIN,
+    EVENT_SMS_RECEIVED,
 )
 from simulator.app import create_app
 from simulator.demo import DEMO_EMAIL, DEMO_PASSWORD
+from simulator.models import Sim
 from tests.conftest import RunningSimulator
 
 INTEGRATION = Path(config_flow.__file__).parent
@@ -91,10 +98,35 @@ def suggested(fields: Mapping[Any, Any], name: str) -> Any:
     return key.description["suggested_value"]
 
 
-def phone_choices(result: ConfigFlowResult) -> list[tuple[str, str]]:
-    """The phones a form offers, as (value, label) in the order shown."""
-    selector = schema_of(result)[CONF_DEVICE_ID]
+def choices(result: ConfigFlowResult, name: str) -> list[tuple[str, str]]:
+    """The options of a select field, as (value, label) in the order shown."""
+    selector = schema_of(result)[name]
     return [(option["value"], option["label"]) for option in selector.config["options"]]
+
+
+def phone_choices(result: ConfigFlowResult) -> list[tuple[str, str]]:
+    """The phones a form offers."""
+    return choices(result, CONF_DEVICE_ID)
+
+
+def field_names(result: ConfigFlowResult) -> list[str]:
+    """The names of a form's fields, in order."""
+    return [str(key) for key in schema_of(result)]
+
+
+def placeholders_of(result: Mapping[str, Any]) -> Mapping[str, str]:
+    """The placeholders of a form's texts."""
+    placeholders: Mapping[str, str] | None = result.get("description_placeholders")
+    assert placeholders is not None
+    return placeholders
+
+
+# The demo phones' SIMs as the forms list them: slot, operator and number.
+PIXEL_SIMS = [
+    ("0", "SIM 1 · Vodafone.de · +4915112345678"),
+    ("1", "SIM 2 · Telekom.de · +4917012345678"),
+]
+GALAXY_SIMS = [("0", "SIM 1 · Orange F · +33612345678")]
 
 
 def assert_no_password(data: Any) -> None:
@@ -128,9 +160,8 @@ async def assert_recovers(
     result = await sign_in(hass, flow_id, sign_in_form(simulator.url))
     assert result["type"] is FlowResultType.FORM
     assert result["step_id"] == "device"
-    assert result["errors"] == {}
     result = await hass.config_entries.flow.async_configure(
-        flow_id, {CONF_DEVICE_ID: str(simulator.pixel), CONF_SIM: "0"}
+        flow_id, {CONF_DEVICE_ID: str(simulator.galaxy)}
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["result"].unique_id == DEMO_EMAIL
@@ -165,7 +196,10 @@ async def mirror_url(simulator: RunningSimulator) -> AsyncIterator[str]:
 async def test_user_flow_creates_entry(
     hass: HomeAssistant, simulator: RunningSimulator
 ) -> None:
-    """Sign in, pick a phone and SIM: the entry keeps URL, e-mail and token only."""
+    """Sign in, pick a phone, then one of its SIMs: the entry keeps URL, e-mail, token.
+
+    The options start with the defaults and the account's push address.
+    """
     result = await hass.config_entries.flow.async_init(
         DOMAIN, context={"source": SOURCE_USER}
     )
@@ -185,7 +219,8 @@ async def test_user_flow_creates_entry(
     )
     assert result["type"] is FlowResultType.FORM
     assert result["step_id"] == "device"
-    assert result["errors"] == {}
+    # Several phones: the phone first, its SIM next.
+    assert field_names(result) == [CONF_DEVICE_ID]
     assert phone_choices(result) == [
         (str(simulator.galaxy), "Galaxy A52"),
         (str(simulator.pixel), "Pixel 7"),
@@ -193,7 +228,15 @@ async def test_user_flow_creates_entry(
     assert simulator.api_calls() == ["gettoken", "getalldevices"]
 
     result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {CONF_DEVICE_ID: str(simulator.pixel), CONF_SIM: "1"}
+        result["flow_id"], {CONF_DEVICE_ID: str(simulator.pixel)}
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "sim"
+    assert placeholders_of(result) == {"phone": "Pixel 7"}
+    assert choices(result, CONF_SIM) == PIXEL_SIMS
+
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_SIM: "1"}
     )
     await hass.async_block_till_done()
 
@@ -206,17 +249,98 @@ async def test_user_flow_creates_entry(
         CONF_EMAIL: "Demo@SMSGateway24.Local",
         CONF_TOKEN: token,
     }
+    webhook_id = result["options"][CONF_WEBHOOK_ID]
+    assert re.fullmatch(r"[0-9a-f]{64}", webhook_id)
     assert result["options"] == {
         CONF_DEVICE_ID: simulator.pixel,
         CONF_SIM: 1,
         CONF_SCAN_INTERVAL: 60,
         CONF_ONLINE_TIMEOUT: 10,
+        CONF_CATCH_UP_HOURS: 24,
+        CONF_WEBHOOK: False,
+        CONF_WEBHOOK_ID: webhook_id,
     }
     entry = result["result"]
+    assert (entry.version, entry.minor_version) == (1, 2)
     assert entry.unique_id == DEMO_EMAIL
     assert_no_password(entry.data)
     assert_no_password(entry.options)
     assert entry.state is ConfigEntryState.LOADED
+
+
+async def test_phone_with_one_sim_needs_no_sim_step(
+    hass: HomeAssistant, simulator: RunningSimulator
+) -> None:
+    """The Galaxy has one SIM: choosing it is choosing its SIM."""
+    flow_id = await start_user_flow(hass)
+    await sign_in(hass, flow_id, sign_in_form(simulator.url))
+
+    result = await hass.config_entries.flow.async_configure(
+        flow_id, {CONF_DEVICE_ID: str(simulator.galaxy)}
+    )
+    await hass.async_block_till_done()
+
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["options"][CONF_DEVICE_ID] == simulator.galaxy
+    assert result["options"][CONF_SIM] == 0
+
+
+async def test_one_phone_offers_its_sims_at_once(
+    hass: HomeAssistant, simulator: RunningSimulator
+) -> None:
+    """With one phone, the phone and its SIMs are on one page; only its SIMs."""
+    account = simulator.sim.add_account(OTHER_EMAIL, OTHER_PASSWORD)
+    phone = simulator.sim.add_phone(
+        account,
+        title="Nokia G22",
+        sims=[
+            Sim(slot=0, carrier="A1", number=" 436641234567", country="at"),
+            Sim(slot=1, carrier="Magenta", country="at"),
+        ],
+    )
+    flow_id = await start_user_flow(hass)
+    result = await sign_in(
+        hass,
+        flow_id,
+        sign_in_form(simulator.url, email=OTHER_EMAIL, password=OTHER_PASSWORD),
+    )
+    assert result["step_id"] == "device"
+    assert field_names(result) == [CONF_DEVICE_ID, CONF_SIM]
+    assert phone_choices(result) == [(str(phone.id), "Nokia G22")]
+    # The number as the phone reports it gets its "+"; a SIM without one shows none.
+    assert choices(result, CONF_SIM) == [
+        ("0", "SIM 1 · A1 · +436641234567"),
+        ("1", "SIM 2 · Magenta"),
+    ]
+    assert default(schema_of(result), CONF_SIM) == "0"
+
+    result = await hass.config_entries.flow.async_configure(
+        flow_id, {CONF_DEVICE_ID: str(phone.id), CONF_SIM: "1"}
+    )
+    await hass.async_block_till_done()
+
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert (result["options"][CONF_DEVICE_ID], result["options"][CONF_SIM]) == (
+        phone.id,
+        1,
+    )
+
+
+async def test_sim_outside_the_phones_is_refused_by_the_form(
+    hass: HomeAssistant, simulator: RunningSimulator
+) -> None:
+    """A SIM the chosen phone lacks is no option: nothing can choose it."""
+    flow_id = await start_user_flow(hass)
+    await sign_in(hass, flow_id, sign_in_form(simulator.url))
+    result = await hass.config_entries.flow.async_configure(
+        flow_id, {CONF_DEVICE_ID: str(simulator.pixel)}
+    )
+
+    with pytest.raises(InvalidData):
+        await hass.config_entries.flow.async_configure(flow_id, {CONF_SIM: "2"})
+
+    result = await hass.config_entries.flow.async_configure(flow_id, {CONF_SIM: "0"})
+    assert result["type"] is FlowResultType.CREATE_ENTRY
 
 
 @pytest.mark.parametrize(
@@ -233,7 +357,10 @@ async def test_user_flow_invalid_auth(
     email: str,
     password: str,
 ) -> None:
-    """Refused credentials show invalid_auth; the form keeps the e-mail; then success."""
+    """Refused credentials show invalid_auth; the form keeps the e-mail; then success.
+
+    The server URL is not in question: its section stays closed.
+    """
     flow_id = await start_user_flow(hass)
 
     result = await sign_in(
@@ -244,19 +371,22 @@ async def test_user_flow_invalid_auth(
     assert result["step_id"] == "user"
     assert result["errors"] == {"base": "invalid_auth"}
     assert suggested(schema_of(result), CONF_EMAIL) == email
+    assert schema_of(result)[CONF_ADVANCED].options["collapsed"] is True
     await assert_recovers(hass, flow_id, simulator)
 
 
 async def test_user_flow_server_unreachable(
     hass: HomeAssistant, simulator: RunningSimulator, closed_port_url: str
 ) -> None:
-    """Nothing listening at the URL: cannot_connect, then the right URL works."""
+    """Nothing listening at the URL: cannot_connect, with the URL's section open."""
     flow_id = await start_user_flow(hass)
 
     result = await sign_in(hass, flow_id, sign_in_form(closed_port_url))
 
     assert result["type"] is FlowResultType.FORM
     assert result["errors"] == {"base": "cannot_connect"}
+    advanced = schema_of(result)[CONF_ADVANCED]
+    assert advanced.options["collapsed"] is False
     await assert_recovers(hass, flow_id, simulator)
 
 
@@ -289,13 +419,14 @@ async def test_user_flow_html_answer(
 async def test_user_flow_invalid_url(
     hass: HomeAssistant, simulator: RunningSimulator, url: str
 ) -> None:
-    """A URL that is not http(s) is refused before any request; then success."""
+    """A URL that is not http(s) is refused before any request, its section open."""
     flow_id = await start_user_flow(hass)
 
     result = await sign_in(hass, flow_id, sign_in_form(url))
 
     assert result["type"] is FlowResultType.FORM
     assert result["errors"] == {"base": "invalid_url"}
+    assert schema_of(result)[CONF_ADVANCED].options["collapsed"] is False
     assert simulator.api_calls() == []
     await assert_recovers(hass, flow_id, simulator)
 
@@ -320,7 +451,7 @@ async def test_user_flow_no_phones(
 ) -> None:
     """An account without a phone shows no_devices; once a phone joins, it works.
 
-    The new phone reports no SIM information, so any slot is accepted.
+    The new phone reports no SIM information: both slots are offered.
     """
     account = simulator.sim.add_account(OTHER_EMAIL, OTHER_PASSWORD)
     form = sign_in_form(simulator.url, email=OTHER_EMAIL, password=OTHER_PASSWORD)
@@ -337,6 +468,7 @@ async def test_user_flow_no_phones(
     assert result["type"] is FlowResultType.FORM
     assert result["step_id"] == "device"
     assert phone_choices(result) == [(str(phone.id), "Moto G")]
+    assert choices(result, CONF_SIM) == [("0", "SIM 1"), ("1", "SIM 2")]
 
     result = await hass.config_entries.flow.async_configure(
         flow_id, {CONF_DEVICE_ID: str(phone.id), CONF_SIM: "1"}
@@ -347,34 +479,6 @@ async def test_user_flow_no_phones(
     assert result["result"].unique_id == OTHER_EMAIL
     assert result["options"][CONF_DEVICE_ID] == phone.id
     assert result["options"][CONF_SIM] == 1
-
-
-async def test_device_step_sim_not_available(
-    hass: HomeAssistant, simulator: RunningSimulator
-) -> None:
-    """SIM 2 of the one-SIM Galaxy is refused, the choice kept; SIM 1 works."""
-    flow_id = await start_user_flow(hass)
-    result = await sign_in(hass, flow_id, sign_in_form(simulator.url))
-    assert result["step_id"] == "device"
-
-    result = await hass.config_entries.flow.async_configure(
-        flow_id, {CONF_DEVICE_ID: str(simulator.galaxy), CONF_SIM: "1"}
-    )
-
-    assert result["type"] is FlowResultType.FORM
-    assert result["step_id"] == "device"
-    assert result["errors"] == {"base": "sim_not_available"}
-    assert default(schema_of(result), CONF_DEVICE_ID) == str(simulator.galaxy)
-    assert default(schema_of(result), CONF_SIM) == "1"
-
-    result = await hass.config_entries.flow.async_configure(
-        flow_id, {CONF_DEVICE_ID: str(simulator.galaxy), CONF_SIM: "0"}
-    )
-    await hass.async_block_till_done()
-
-    assert result["type"] is FlowResultType.CREATE_ENTRY
-    assert result["options"][CONF_DEVICE_ID] == simulator.galaxy
-    assert result["options"][CONF_SIM] == 0
 
 
 async def test_user_flow_already_configured(
@@ -394,27 +498,42 @@ async def test_user_flow_already_configured(
     assert len(hass.config_entries.async_entries(DOMAIN)) == 1
 
 
-async def test_user_flow_already_in_progress(
+async def test_flow_left_open_does_not_block_the_account(
     hass: HomeAssistant, simulator: RunningSimulator
 ) -> None:
-    """A second flow for an account another flow is adding aborts; the first ends."""
-    first = await start_user_flow(hass)
-    result = await sign_in(hass, first, sign_in_form(simulator.url))
-    assert result["step_id"] == "device"
-    second = await start_user_flow(hass)
+    """A flow left at its phone step does not stop another from adding the account.
 
+    When the forgotten one is finished later, it ends cleanly: already set up.
+    """
+    forgotten = await start_user_flow(hass)
+    result = await sign_in(hass, forgotten, sign_in_form(simulator.url))
+    assert result["step_id"] == "device"
+
+    second = await start_user_flow(hass)
     result = await sign_in(
         hass, second, sign_in_form(simulator.url, email="Demo@SMSGateway24.local")
     )
-
-    assert result["type"] is FlowResultType.ABORT
-    assert result["reason"] == "already_in_progress"
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "device"
     result = await hass.config_entries.flow.async_configure(
-        first, {CONF_DEVICE_ID: str(simulator.pixel), CONF_SIM: "0"}
+        second, {CONF_DEVICE_ID: str(simulator.galaxy)}
     )
     await hass.async_block_till_done()
     assert result["type"] is FlowResultType.CREATE_ENTRY
+
+    # Still there, not aborted behind the user's back.
+    assert [flow["flow_id"] for flow in hass.config_entries.flow.async_progress()] == [
+        forgotten
+    ]
+    result = await hass.config_entries.flow.async_configure(
+        forgotten, {CONF_DEVICE_ID: str(simulator.pixel)}
+    )
+    assert result["step_id"] == "sim"
+    result = await hass.config_entries.flow.async_configure(forgotten, {CONF_SIM: "0"})
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "already_configured"
     assert len(hass.config_entries.async_entries(DOMAIN)) == 1
+    assert hass.config_entries.flow.async_progress() == []
 
 
 # Reauthentication
@@ -544,52 +663,47 @@ async def test_poll_with_expired_token_starts_reauth(
 # Reconfiguration
 
 
-async def test_reconfigure(
+async def test_reconfigure_moves_the_server_without_the_password(
     hass: HomeAssistant,
     simulator: RunningSimulator,
     init_integration: MockConfigEntry,
     mirror_url: str,
 ) -> None:
-    """A new server and a new password: the old one is refused, the new one kept out.
+    """A new address of the same server needs no password: the token is tried there.
 
-    The data change, the entry reloads, and its entities and devices stay.
+    The form names the account instead of offering its e-mail to edit; the
+    entry reloads, and its entities and devices stay.
     """
     entry = init_integration
-    simulator.sim.account(DEMO_EMAIL).password = "new-password"
     entity_registry = er.async_get(hass)
     device_registry = dr.async_get(hass)
     entities_before = er.async_entries_for_config_entry(entity_registry, entry.entry_id)
     devices_before = dr.async_entries_for_config_entry(device_registry, entry.entry_id)
     assert entities_before
     assert len(devices_before) == 2
+    old_data = dict(entry.data)
 
     result = await entry.start_reconfigure_flow(hass)
     assert result["type"] is FlowResultType.FORM
     assert result["step_id"] == "reconfigure"
-    assert default(schema_of(result), CONF_EMAIL) == DEMO_EMAIL
+    assert field_names(result) == [CONF_PASSWORD, CONF_ADVANCED]
+    assert isinstance(next(iter(schema_of(result))), vol.Optional)
+    assert placeholders_of(result) == {CONF_EMAIL: DEMO_EMAIL}
     advanced = schema_of(result)[CONF_ADVANCED]
+    assert advanced.options["collapsed"] is False
     assert default(advanced.schema.schema, CONF_URL) == simulator.url
+    simulator.sim.clear_requests()
 
     result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], sign_in_form(f"{mirror_url}/")
-    )
-    assert result["type"] is FlowResultType.FORM
-    assert result["step_id"] == "reconfigure"
-    assert result["errors"] == {"base": "invalid_auth"}
-
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], sign_in_form(f"{mirror_url}/", password="new-password")
+        result["flow_id"], {CONF_ADVANCED: {CONF_URL: f"{mirror_url}/"}}
     )
     await hass.async_block_till_done()
 
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "reconfigure_successful"
-    assert entry.data == {
-        CONF_URL: mirror_url,
-        CONF_EMAIL: DEMO_EMAIL,
-        CONF_TOKEN: simulator.sim.account(DEMO_EMAIL).token,
-    }
-    assert "new-password" not in json.dumps(dict(entry.data))
+    assert simulator.api_calls()[0] == "getalldevices"
+    assert "gettoken" not in simulator.api_calls()
+    assert entry.data == old_data | {CONF_URL: mirror_url}
     assert entry.unique_id == DEMO_EMAIL
     assert entry.state is ConfigEntryState.LOADED
     assert entry.runtime_data.client.url == mirror_url
@@ -602,6 +716,51 @@ async def test_reconfigure(
         dr.async_entries_for_config_entry(device_registry, entry.entry_id)
         == devices_before
     )
+
+
+async def test_reconfigure_with_the_password(
+    hass: HomeAssistant,
+    simulator: RunningSimulator,
+    init_integration: MockConfigEntry,
+    mirror_url: str,
+) -> None:
+    """When the token is refused, the form asks for the password; a wrong one is refused.
+
+    The right one stores a new token, never the password.
+    """
+    entry = init_integration
+    simulator.sim.account(DEMO_EMAIL).password = "new-password"
+    simulator.sim.expire_token(DEMO_EMAIL)
+    result = await entry.start_reconfigure_flow(hass)
+    flow_id = result["flow_id"]
+
+    result = await hass.config_entries.flow.async_configure(
+        flow_id, {CONF_ADVANCED: {CONF_URL: mirror_url}}
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {"base": "password_needed"}
+
+    result = await hass.config_entries.flow.async_configure(
+        flow_id, {CONF_PASSWORD: DEMO_PASSWORD, CONF_ADVANCED: {CONF_URL: mirror_url}}
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {"base": "invalid_auth"}
+
+    result = await hass.config_entries.flow.async_configure(
+        flow_id, {CONF_PASSWORD: "new-password", CONF_ADVANCED: {CONF_URL: mirror_url}}
+    )
+    await hass.async_block_till_done()
+
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reconfigure_successful"
+    assert entry.data == {
+        CONF_URL: mirror_url,
+        CONF_EMAIL: DEMO_EMAIL,
+        CONF_TOKEN: simulator.sim.account(DEMO_EMAIL).token,
+    }
+    assert "new-password" not in json.dumps(dict(entry.data))
+    assert entry.state is ConfigEntryState.LOADED
+    assert entry.runtime_data.last_update_success
 
 
 @pytest.mark.parametrize(
@@ -622,14 +781,14 @@ async def test_reconfigure_errors(
     result = await entry.start_reconfigure_flow(hass)
 
     result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], sign_in_form(url or closed_port_url)
+        result["flow_id"], {CONF_ADVANCED: {CONF_URL: url or closed_port_url}}
     )
     assert result["type"] is FlowResultType.FORM
     assert result["errors"] == {"base": error}
     assert entry.data == old_data
 
     result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], sign_in_form(old_data[CONF_URL])
+        result["flow_id"], {CONF_ADVANCED: {CONF_URL: old_data[CONF_URL]}}
     )
     await hass.async_block_till_done()
     assert result["type"] is FlowResultType.ABORT
@@ -638,48 +797,45 @@ async def test_reconfigure_errors(
     assert entry.state is ConfigEntryState.LOADED
 
 
-async def test_reconfigure_wrong_account(
-    hass: HomeAssistant, simulator: RunningSimulator, init_integration: MockConfigEntry
-) -> None:
-    """Another account's e-mail aborts without signing in or changing the entry."""
-    entry = init_integration
-    simulator.sim.add_account(OTHER_EMAIL, OTHER_PASSWORD)
-    simulator.sim.add_phone(OTHER_EMAIL, title="Moto G")
-    old_data = dict(entry.data)
-    simulator.sim.clear_requests()
-    result = await entry.start_reconfigure_flow(hass)
-
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"],
-        sign_in_form(simulator.url, email=OTHER_EMAIL, password=OTHER_PASSWORD),
-    )
-
-    assert result["type"] is FlowResultType.ABORT
-    assert result["reason"] == "wrong_account"
-    assert simulator.api_calls() == []
-    assert entry.data == old_data
-    assert entry.unique_id == DEMO_EMAIL
-
-
 # Options
+
+
+async def open_options(hass: HomeAssistant, entry: MockConfigEntry) -> ConfigFlowResult:
+    """Open the options' first page."""
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "init"
+    return result
+
+
+def options_form(phone_id: int, **changes: Any) -> dict[str, Any]:
+    """What the options' first page sends: the defaults, changed by ``changes``."""
+    return {
+        CONF_SCAN_INTERVAL: 60,
+        CONF_ONLINE_TIMEOUT: 10,
+        CONF_CATCH_UP_HOURS: 24,
+        CONF_DEVICE_ID: str(phone_id),
+        CONF_WEBHOOK: False,
+        **changes,
+    }
 
 
 async def test_options_flow(
     hass: HomeAssistant, simulator: RunningSimulator, init_integration: MockConfigEntry
 ) -> None:
-    """New options are stored and the reloaded coordinator follows them."""
+    """New options are stored, and the reloaded coordinator follows them."""
     entry = init_integration
     coordinator = entry.runtime_data
     assert coordinator.update_interval == timedelta(seconds=60)
 
-    result = await hass.config_entries.options.async_init(entry.entry_id)
-    assert result["type"] is FlowResultType.FORM
-    assert result["step_id"] == "init"
+    result = await open_options(hass, entry)
     assert default(schema_of(result), CONF_SCAN_INTERVAL) == 60
     assert default(schema_of(result), CONF_ONLINE_TIMEOUT) == 10
     assert default(schema_of(result), CONF_CATCH_UP_HOURS) == 24
     assert default(schema_of(result), CONF_DEVICE_ID) == str(simulator.pixel)
-    assert default(schema_of(result), CONF_SIM) == "0"
+    assert default(schema_of(result), CONF_WEBHOOK) is False
+    # Several phones: the SIM comes after the phone.
+    assert CONF_SIM not in field_names(result)
     assert phone_choices(result) == [
         (str(simulator.galaxy), "Galaxy A52"),
         (str(simulator.pixel), "Pixel 7"),
@@ -687,13 +843,12 @@ async def test_options_flow(
 
     result = await hass.config_entries.options.async_configure(
         result["flow_id"],
-        {
-            CONF_SCAN_INTERVAL: 120,
-            CONF_ONLINE_TIMEOUT: 30,
-            CONF_CATCH_UP_HOURS: 48,
-            CONF_DEVICE_ID: str(simulator.galaxy),
-            CONF_SIM: "0",
-        },
+        options_form(
+            simulator.galaxy,
+            scan_interval=120,
+            online_timeout=30,
+            catch_up_hours=48,
+        ),
     )
     await hass.async_block_till_done()
 
@@ -721,39 +876,115 @@ async def test_options_flow(
     assert entry.runtime_data.catch_up_limit == timedelta(hours=48)
 
 
-async def test_options_flow_sim_not_available(
+async def test_options_pick_the_sim_of_the_chosen_phone(
     hass: HomeAssistant, simulator: RunningSimulator, init_integration: MockConfigEntry
 ) -> None:
-    """SIM 2 of the Galaxy is refused with the typed values kept; SIM 1 is stored."""
+    """The second page offers the chosen phone's SIMs, the current one first chosen.
+
+    Options that are read where they are used apply without a reload: the
+    entities stay as they are.
+    """
     entry = init_integration
-    result = await hass.config_entries.options.async_init(entry.entry_id)
-    choice = {
-        CONF_SCAN_INTERVAL: 30,
-        CONF_ONLINE_TIMEOUT: 5,
-        CONF_DEVICE_ID: str(simulator.galaxy),
-        CONF_SIM: "1",
-    }
+    coordinator = entry.runtime_data
+    result = await open_options(hass, entry)
 
     result = await hass.config_entries.options.async_configure(
-        result["flow_id"], choice
+        result["flow_id"],
+        options_form(simulator.pixel, online_timeout=1, catch_up_hours=2),
     )
-
     assert result["type"] is FlowResultType.FORM
-    assert result["step_id"] == "init"
-    assert result["errors"] == {"base": "sim_not_available"}
-    assert default(schema_of(result), CONF_SCAN_INTERVAL) == 30
-    assert default(schema_of(result), CONF_DEVICE_ID) == str(simulator.galaxy)
-    assert default(schema_of(result), CONF_SIM) == "1"
+    assert result["step_id"] == "sim"
+    assert placeholders_of(result) == {"phone": "Pixel 7"}
+    assert choices(result, CONF_SIM) == PIXEL_SIMS
+    assert default(schema_of(result), CONF_SIM) == "0"
 
     result = await hass.config_entries.options.async_configure(
-        result["flow_id"], choice | {CONF_SIM: "0"}
+        result["flow_id"], {CONF_SIM: "1"}
     )
     await hass.async_block_till_done()
 
     assert result["type"] is FlowResultType.CREATE_ENTRY
-    assert entry.options[CONF_DEVICE_ID] == simulator.galaxy
-    assert entry.options[CONF_SIM] == 0
-    assert entry.runtime_data.update_interval == timedelta(seconds=30)
+    assert (entry.options[CONF_DEVICE_ID], entry.options[CONF_SIM]) == (
+        simulator.pixel,
+        1,
+    )
+    assert entry.runtime_data is coordinator
+    assert coordinator.online_timeout == timedelta(minutes=1)
+    assert coordinator.catch_up_limit == timedelta(hours=2)
+
+
+async def test_options_on_an_account_with_one_phone(
+    hass: HomeAssistant, simulator: RunningSimulator, init_integration: MockConfigEntry
+) -> None:
+    """With one phone, its SIMs are on the first page, and only its SIMs."""
+    entry = init_integration
+    simulator.sim.remove_phone(simulator.galaxy)
+    await entry.runtime_data.async_refresh()
+
+    result = await open_options(hass, entry)
+    assert choices(result, CONF_SIM) == PIXEL_SIMS
+    assert default(schema_of(result), CONF_SIM) == "0"
+
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], options_form(simulator.pixel, sim="1")
+    )
+    await hass.async_block_till_done()
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert entry.options[CONF_SIM] == 1
+
+
+@pytest.mark.parametrize(
+    ("changes", "errors"),
+    [
+        ({CONF_SCAN_INTERVAL: 5}, {CONF_SCAN_INTERVAL: "scan_interval_range"}),
+        ({CONF_SCAN_INTERVAL: 15.5}, {CONF_SCAN_INTERVAL: "scan_interval_range"}),
+        ({CONF_SCAN_INTERVAL: 3601}, {CONF_SCAN_INTERVAL: "scan_interval_range"}),
+        ({CONF_ONLINE_TIMEOUT: 0}, {CONF_ONLINE_TIMEOUT: "online_timeout_range"}),
+        (
+            {CONF_CATCH_UP_HOURS: 721, CONF_ONLINE_TIMEOUT: -1},
+            {
+                CONF_CATCH_UP_HOURS: "catch_up_hours_range",
+                CONF_ONLINE_TIMEOUT: "online_timeout_range",
+            },
+        ),
+    ],
+)
+async def test_options_out_of_range(
+    hass: HomeAssistant,
+    simulator: RunningSimulator,
+    init_integration: MockConfigEntry,
+    changes: dict[str, float],
+    errors: dict[str, str],
+) -> None:
+    """A number out of its range gets its field's own error, which names the range."""
+    entry = init_integration
+    before = dict(entry.options)
+    result = await open_options(hass, entry)
+
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], options_form(simulator.galaxy, **changes)
+    )
+
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "init"
+    assert result["errors"] == errors
+    assert default(schema_of(result), CONF_DEVICE_ID) == str(simulator.galaxy)
+    assert entry.options == before
+
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], options_form(simulator.galaxy)
+    )
+    await hass.async_block_till_done()
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+
+
+def test_range_errors_name_the_ranges() -> None:
+    """Each range error says the range the flow checks."""
+    errors = json.loads((INTEGRATION / "strings.json").read_text(encoding="utf-8"))[
+        "options"
+    ]["error"]
+    for key, (_unit, minimum, maximum) in config_flow.NUMBER_OPTIONS.items():
+        assert f"from {minimum} to {maximum}." in errors[f"{key}_range"]
 
 
 async def test_options_flow_phone_removed_meanwhile(
@@ -762,18 +993,12 @@ async def test_options_flow_phone_removed_meanwhile(
     """A phone that left the account while the form was open is refused."""
     entry = init_integration
     pixel, galaxy = simulator.pixel, simulator.galaxy
-    result = await hass.config_entries.options.async_init(entry.entry_id)
+    result = await open_options(hass, entry)
     simulator.sim.remove_phone(pixel)
     await entry.runtime_data.async_refresh()
-    choice = {
-        CONF_SCAN_INTERVAL: 60,
-        CONF_ONLINE_TIMEOUT: 10,
-        CONF_DEVICE_ID: str(pixel),
-        CONF_SIM: "0",
-    }
 
     result = await hass.config_entries.options.async_configure(
-        result["flow_id"], choice
+        result["flow_id"], options_form(pixel)
     )
 
     assert result["type"] is FlowResultType.FORM
@@ -781,11 +1006,40 @@ async def test_options_flow_phone_removed_meanwhile(
     assert phone_choices(result) == [(str(galaxy), "Galaxy A52")]
 
     result = await hass.config_entries.options.async_configure(
-        result["flow_id"], choice | {CONF_DEVICE_ID: str(galaxy)}
+        result["flow_id"], options_form(galaxy)
     )
     await hass.async_block_till_done()
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert entry.options[CONF_DEVICE_ID] == galaxy
+
+
+async def test_options_sim_or_phone_gone_at_the_sim_page(
+    hass: HomeAssistant, simulator: RunningSimulator, init_integration: MockConfigEntry
+) -> None:
+    """A SIM taken out while its page was open is refused; a phone gone ends the flow."""
+    entry = init_integration
+    result = await open_options(hass, entry)
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], options_form(simulator.pixel)
+    )
+    assert result["step_id"] == "sim"
+    simulator.sim.phone(simulator.pixel).sims.pop()
+    await entry.runtime_data.async_refresh()
+
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {CONF_SIM: "1"}
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {"base": "sim_not_available"}
+    assert choices(result, CONF_SIM) == PIXEL_SIMS[:1]
+
+    simulator.sim.remove_phone(simulator.pixel)
+    await entry.runtime_data.async_refresh()
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {CONF_SIM: "0"}
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "unknown_device"
 
 
 async def test_options_flow_not_loaded(
@@ -830,6 +1084,145 @@ async def test_options_flow_no_phones(
     assert result["reason"] == "no_devices"
 
 
+# Push
+
+
+async def test_push_shows_the_address_made_with_the_entry(
+    hass: HomeAssistant,
+    simulator: RunningSimulator,
+    init_integration: MockConfigEntry,
+    hass_client_no_auth: ClientSessionGenerator,
+) -> None:
+    """Turning push on shows the entry's address on a page of its own; it answers.
+
+    It is the address the entry had before the options were ever saved, and
+    it stays the same when the options open again.
+    """
+    hass.config.external_url = "https://home.example.com"
+    entry = init_integration
+    webhook_id = entry.options[CONF_WEBHOOK_ID]
+    result = await open_options(hass, entry)
+    # No address while push is off.
+    assert (
+        "description_placeholders" not in result
+        or not result["description_placeholders"]
+    )
+
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], options_form(simulator.galaxy, webhook=True)
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "push"
+    assert result["errors"] == {}
+    assert field_names(result) == []
+    address = f"https://home.example.com/api/webhook/{webhook_id}"
+    assert placeholders_of(result) == {"webhook_url": address}
+
+    result = await hass.config_entries.options.async_configure(result["flow_id"], {})
+    await hass.async_block_till_done()
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert entry.options[CONF_WEBHOOK] is True
+    assert entry.options[CONF_WEBHOOK_ID] == webhook_id
+
+    events = async_capture_events(hass, EVENT_SMS_RECEIVED)
+    client = await hass_client_no_auth()
+    response = await client.post(
+        f"/api/webhook/{webhook_id}",
+        json={
+            "sms_id": 904,
+            "address": "+4915700000001",
+            "body": "Pushed",
+            "device_id": simulator.galaxy,
+            # Within the catch-up limit: the phone's clock, to the second.
+            "date": dt_util.utcnow().strftime("%Y-%m-%d %H:%M:%S"),
+        },
+    )
+    assert response.status == HTTPStatus.OK
+    await hass.async_block_till_done()
+    assert [event.data["text"] for event in events] == ["Pushed"]
+
+    result = await open_options(hass, entry)
+    assert default(schema_of(result), CONF_WEBHOOK) is True
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], options_form(simulator.galaxy, webhook=True)
+    )
+    assert placeholders_of(result) == {"webhook_url": address}
+
+
+@pytest.mark.parametrize(
+    ("internal_url", "shown"),
+    [
+        ("http://192.168.1.20:8123", "http://192.168.1.20:8123/api/webhook/"),
+        (None, "/api/webhook/"),
+    ],
+    ids=["home_network_only", "no_address"],
+)
+async def test_push_warns_without_an_address_on_the_internet(
+    hass: HomeAssistant,
+    simulator: RunningSimulator,
+    init_integration: MockConfigEntry,
+    internal_url: str | None,
+    shown: str,
+) -> None:
+    """Without an external URL, the page warns that the phones cannot reach it."""
+    hass.config.external_url = None
+    hass.config.internal_url = internal_url
+    if internal_url is None:
+        # Nor the address Home Assistant serves on.
+        hass.config.api = None
+    entry = init_integration
+    result = await open_options(hass, entry)
+
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], options_form(simulator.galaxy, webhook=True)
+    )
+
+    assert result["step_id"] == "push"
+    assert result["errors"] == {"base": "no_external_url"}
+    assert placeholders_of(result)["webhook_url"] == (
+        f"{shown}{entry.options[CONF_WEBHOOK_ID]}"
+    )
+
+
+# Migration
+
+
+async def test_migration_gives_an_old_entry_its_push_address(
+    hass: HomeAssistant, simulator: RunningSimulator, config_entry: MockConfigEntry
+) -> None:
+    """An entry of 1.1 without a push address gets one, made once; 1.2 keeps it."""
+    assert (config_entry.version, config_entry.minor_version) == (1, 1)
+    assert CONF_WEBHOOK_ID not in config_entry.options
+    config_entry.add_to_hass(hass)
+
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done()
+
+    assert config_entry.minor_version == 2
+    webhook_id = config_entry.options[CONF_WEBHOOK_ID]
+    assert re.fullmatch(r"[0-9a-f]{64}", webhook_id)
+    assert await hass.config_entries.async_reload(config_entry.entry_id)
+    await hass.async_block_till_done()
+    assert config_entry.options[CONF_WEBHOOK_ID] == webhook_id
+
+
+async def test_migration_keeps_an_address_saved_before(
+    hass: HomeAssistant, simulator: RunningSimulator, config_entry: MockConfigEntry
+) -> None:
+    """An entry whose options were saved has its address already: it stays."""
+    config_entry.add_to_hass(hass)
+    hass.config_entries.async_update_entry(
+        config_entry,
+        options={**config_entry.options, CONF_WEBHOOK: True, CONF_WEBHOOK_ID: "kept"},
+    )
+
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done()
+
+    assert config_entry.minor_version == 2
+    assert config_entry.options[CONF_WEBHOOK_ID] == "kept"
+
+
 # Strings
 
 # Abort reasons of the Home Assistant methods that the flow calls.
@@ -841,11 +1234,20 @@ IMPLIED_ABORTS = {
 STRING_FILES = ("strings.json", "translations/en.json")
 
 
+def texts_of(expression: ast.expr) -> set[str]:
+    """The strings an expression can be: a literal, or either side of a condition."""
+    if isinstance(expression, ast.IfExp):
+        return texts_of(expression.body) | texts_of(expression.orelse)
+    if isinstance(expression, ast.Constant) and isinstance(expression.value, str):
+        return {expression.value}
+    return set()
+
+
 def flow_keys(class_name: str) -> tuple[set[str], set[str], set[str]]:
     """Step ids, error keys and abort reasons of one flow class of the module.
 
     The error keys a module-level function returns count for the flows that
-    call it.
+    call it; so do the range errors of the options, made from their keys.
     """
     tree = ast.parse((INTEGRATION / "config_flow.py").read_text(encoding="utf-8"))
     functions = {
@@ -866,13 +1268,20 @@ def flow_keys(class_name: str) -> tuple[set[str], set[str], set[str]]:
             steps.add(node.name.removeprefix("async_step_"))
         elif (
             isinstance(node, ast.Assign)
-            and isinstance(node.value, ast.Constant)
-            and isinstance(node.value.value, str)
             and isinstance(target := node.targets[0], ast.Subscript)
             and isinstance(target.value, ast.Name)
             and target.value.id == "errors"
         ):
-            errors.add(node.value.value)
+            errors |= texts_of(node.value)
+        elif isinstance(node, ast.Dict):
+            errors |= {
+                value.value
+                for key, value in zip(node.keys, node.values, strict=True)
+                if isinstance(key, ast.Constant)
+                and key.value == "base"
+                and isinstance(value, ast.Constant)
+                and isinstance(value.value, str)
+            }
         elif isinstance(node, ast.Call):
             name = getattr(node.func, "attr", getattr(node.func, "id", ""))
             if name in functions:
@@ -883,6 +1292,8 @@ def flow_keys(class_name: str) -> tuple[set[str], set[str], set[str]]:
                     and isinstance(ret.value, ast.Constant)
                     and isinstance(ret.value.value, str)
                 }
+                if name == "check_numbers":
+                    errors |= {f"{key}_range" for key in config_flow.NUMBER_OPTIONS}
             aborts |= IMPLIED_ABORTS.get(name, set())
             aborts |= {
                 keyword.value.value
@@ -897,33 +1308,35 @@ def flow_keys(class_name: str) -> tuple[set[str], set[str], set[str]]:
 def test_flows_use_the_expected_keys() -> None:
     """The key lists read from the module are complete (guards the parser)."""
     assert flow_keys("SmsGateway24ConfigFlow") == (
-        {"user", "device", "reauth", "reauth_confirm", "reconfigure"},
+        {"user", "device", "sim", "reauth", "reauth_confirm", "reconfigure"},
         {
             "invalid_url",
             "invalid_auth",
+            "password_needed",
             "cannot_connect",
             "unknown",
             "no_devices",
-            "unknown_device",
-            "sim_not_available",
         },
         {
             "already_in_progress",
             "already_configured",
-            "wrong_account",
             "reauth_successful",
             "reconfigure_successful",
         },
     )
     assert flow_keys("SmsGateway24OptionsFlow") == (
-        {"init"},
+        {"init", "sim", "push"},
         {
             "unknown_device",
             "sim_not_available",
+            "scan_interval_range",
+            "online_timeout_range",
+            "catch_up_hours_range",
+            "no_external_url",
             "unknown_agent",
             "language_not_supported",
         },
-        {"not_loaded", "no_devices"},
+        {"not_loaded", "no_devices", "unknown_device"},
     )
 
 
@@ -953,17 +1366,18 @@ def test_already_in_progress_has_a_string(file_name: str) -> None:
 def test_every_field_has_a_label() -> None:
     """Each field of each form has a label and a description in strings.json."""
     strings = json.loads((INTEGRATION / "strings.json").read_text(encoding="utf-8"))
-    phone = Phone.from_json({"id": 1, "title": "Pixel 7"})
     sign_in_fields = config_flow.credentials_schema().schema
     sign_in_keys = {str(key) for key in sign_in_fields} - {CONF_ADVANCED}
-    phone_fields = {str(key) for key in config_flow.phone_schema({1: phone}, {}).schema}
+    phone_fields = {CONF_DEVICE_ID, CONF_SIM}
+    option_fields = {str(key) for key in config_flow.NUMBER_OPTIONS}
     expected = {
         ("config", "user"): sign_in_keys,
-        ("config", "reconfigure"): sign_in_keys,
+        ("config", "reconfigure"): {CONF_PASSWORD},
         ("config", "device"): phone_fields,
+        ("config", "sim"): {CONF_SIM},
         ("config", "reauth_confirm"): {CONF_PASSWORD},
-        ("options", "init"): phone_fields
-        | {CONF_SCAN_INTERVAL, CONF_ONLINE_TIMEOUT, CONF_CATCH_UP_HOURS, CONF_WEBHOOK},
+        ("options", "init"): phone_fields | option_fields | {CONF_WEBHOOK},
+        ("options", "sim"): {CONF_SIM},
     }
     for (flow, step), fields in expected.items():
         texts = strings[flow]["step"][step]

@@ -332,6 +332,7 @@ async def test_logbook_describes_the_message(
         "name": "SMSGateway24",
         "message": "SMS received from +4915700000001 on Pixel 7: "
         "ALARM OFF, and a long story after it that the logb",
+        "icon": "mdi:message-text",
     }
     unknown = data | {"device_id": None, "gateway_device_id": 99}
     assert describe(Event(EVENT_SMS_RECEIVED, unknown))["message"] == (

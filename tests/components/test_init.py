@@ -39,9 +39,22 @@ def closed_port_url() -> str:
 async def test_load(
     hass: HomeAssistant, simulator: RunningSimulator, init_integration: MockConfigEntry
 ) -> None:
-    """The first poll reads the phones and the new messages, two requests."""
+    """The first poll reads the phones and the new messages, two requests.
+
+    The new Last message sensors then look up the phones' newest messages
+    once, apart from the polls: the Pixel's is in the last day, the Galaxy's
+    in the last week.
+    """
     assert init_integration.state is ConfigEntryState.LOADED
-    assert simulator.api_calls() == ["getalldevices", "getallsms"]
+    assert simulator.api_calls() == [
+        "getalldevices",
+        "getallsms",
+        "getallsms",
+        "getallsms",
+    ]
+    first_poll, *lookups = [r.fields for r in simulator.sim.requests[1:]]
+    assert first_poll["status"] == "5"
+    assert [lookup["status"] for lookup in lookups] == ["5", "5"]
     assert state(hass, ONLINE) == "on"
 
 
@@ -238,9 +251,11 @@ async def test_phone_added_later(
 
     device = phone_device(hass, phone.id)
     assert device is not None
-    assert (device.name, device.model, device.serial_number) == (
+    # The provider names no maker or model: the device claims none.
+    assert (device.name, device.manufacturer, device.model, device.serial_number) == (
         "Moto G",
-        "Android",
+        None,
+        None,
         "ZY22ABCD",
     )
     assert state(hass, "binary_sensor.moto_g_online") == "on"

@@ -101,7 +101,8 @@ async def test_send_over_rcs_from_another_phone(
     """RCS is sim 4, sent from the phone the action names."""
     phone = simulator.sim.add_phone(DEMO_EMAIL, title="RCS phone", channels=[4])
     await init_integration.runtime_data.async_refresh()
-    await hass.async_block_till_done()
+    # Also the new phone's lookup of its newest message.
+    await hass.async_block_till_done(wait_background_tasks=True)
     simulator.sim.clear_requests()
     response = await send_sms(
         hass,
@@ -150,6 +151,45 @@ async def test_bulk_send_is_one_request(
         SentMessage(sms_id=sms_id, gateway_device_id=simulator.pixel, phone=number)
         for sms_id, number in zip(ids, numbers, strict=True)
     ]
+
+
+async def test_numbers_are_sent_in_international_form(
+    hass: HomeAssistant, simulator: RunningSimulator, init_integration: MockConfigEntry
+) -> None:
+    """Spaces, brackets and a 00 prefix are gone before the provider sees a number.
+
+    The same number written twice is one recipient.
+    """
+    simulator.sim.clear_requests()
+    response = await send_sms(
+        hass,
+        phone=["+49 151 1111 2222", "+49 (151) 1111-3333", "0049 151 11112222"],
+        message="x",
+    )
+    assert simulator.sim.requests[0].fields["sendto"] == "+4915111112222,+4915111113333"
+    assert [m["phone"] for m in response["messages"]] == [
+        "+4915111112222",
+        "+4915111113333",
+    ]
+    assert [simulator.sim.message(i).sendto for i in response["sms_ids"]] == [
+        "+4915111112222",
+        "+4915111113333",
+    ]
+
+
+async def test_national_number_is_refused_with_the_form_expected(
+    hass: HomeAssistant, simulator: RunningSimulator, init_integration: MockConfigEntry
+) -> None:
+    """The error names the number and says how to write it."""
+    simulator.sim.clear_requests()
+    with pytest.raises(ServiceValidationError) as err:
+        await send_sms(hass, phone="0151 1111 2222", message="x")
+    assert err.value.translation_placeholders == {"phone": "0151 1111 2222"}
+    assert str(err.value) == (
+        '"0151 1111 2222" is not a phone number in international form: write it '
+        "with + (or 00) and the country code first, such as +4915112345678"
+    )
+    assert simulator.api_calls() == []
 
 
 async def test_bulk_send_takes_commas(
@@ -265,7 +305,7 @@ async def test_send_telegram(
 async def test_tags_contacts_newsletter(
     hass: HomeAssistant, simulator: RunningSimulator, init_integration: MockConfigEntry
 ) -> None:
-    """Tag, contact and newsletter ids are the simulator's."""
+    """Tag, contact and newsletter ids are the simulator's; the number is international."""
     account = simulator.sim.account(DEMO_EMAIL)
     tag = await hass.services.async_call(
         DOMAIN, "create_tag", {"title": "Family"}, blocking=True, return_response=True
@@ -275,7 +315,7 @@ async def test_tags_contacts_newsletter(
     contact = await hass.services.async_call(
         DOMAIN,
         "add_contact",
-        {"phone": "+4915700000009", "tag_id": tag["tag_id"], "name": "Anna"},
+        {"phone": "+49 157 0000 0009", "tag_id": tag["tag_id"], "name": "Anna"},
         blocking=True,
         return_response=True,
     )
@@ -327,7 +367,7 @@ async def second_entry(
     )
     entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
+    await hass.async_block_till_done(wait_background_tasks=True)
     return entry
 
 
@@ -362,6 +402,9 @@ BAD_SMS: list[tuple[dict[str, Any], str]] = [
     ({"phone": "call me"}, "invalid_phone"),
     ({"phone": ["+4915700000001", "abc"]}, "invalid_phone"),
     ({"phone": " , "}, "invalid_phone"),
+    # National, or too short: no country to send to.
+    ({"phone": "0157 0000 0001"}, "invalid_phone"),
+    ({"phone": "+49 157"}, "invalid_phone"),
     ({"sim": 1, "device": "galaxy"}, "sim_not_available"),
     ({"send_at": "2001-01-01 10:00:00"}, "send_at_past"),
     ({"image": "IMAGE"}, "image_needs_whatsapp"),
@@ -502,7 +545,7 @@ async def test_provider_failures(
     [
         ("send_telegram", {"telegram_id": "1", "message": "x"}, "telegram_failed"),
         ("create_tag", {"title": "t"}, "create_tag_failed"),
-        ("add_contact", {"phone": "+491", "tag_id": 1}, "add_contact_failed"),
+        ("add_contact", {"phone": "+4915700000009", "tag_id": 1}, "add_contact_failed"),
         (
             "send_newsletter",
             {"title": "t", "message": "x", "tag_ids": [1]},

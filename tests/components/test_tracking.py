@@ -383,6 +383,7 @@ async def test_logbook_describes_the_status(
     assert describe(Event(EVENT_SMS_STATUS, data)) == {
         "name": "SMSGateway24",
         "message": f"SMS to {RECIPIENT} delivered (from Pixel 7)",
+        "icon": "mdi:message-check",
     }
     assert message(status="not_delivered", status_code=8) == (
         f"SMS to {RECIPIENT} failed (not_delivered) (from Pixel 7)"

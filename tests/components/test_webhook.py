@@ -12,10 +12,8 @@ from aiohttp import ClientResponse
 from aiohttp.test_utils import TestClient
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.components import webhook
-from homeassistant.config_entries import ConfigEntryState, ConfigFlowResult
+from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import CoreState, HomeAssistant
-from homeassistant.data_entry_flow import FlowResultType
-from homeassistant.helpers.network import NoURLAvailableError
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
@@ -84,13 +82,6 @@ def incoming(sms_id: int, phone_id: int, **changes: Any) -> dict[str, Any]:
         "type": "text",
         **changes,
     }
-
-
-def placeholder(result: ConfigFlowResult) -> str:
-    """The address the options form shows."""
-    placeholders = result.get("description_placeholders")
-    assert placeholders is not None
-    return placeholders["webhook_url"]
 
 
 async def post(
@@ -342,62 +333,6 @@ async def test_no_webhook_when_off(
         handler["domain"] == DOMAIN
         for handler in hass.data.get(webhook.DOMAIN, {}).values()
     )
-
-
-async def test_options_turn_push_on(
-    hass: HomeAssistant,
-    simulator: RunningSimulator,
-    init_integration: MockConfigEntry,
-    hass_client_no_auth: Client,
-) -> None:
-    """The options show the address; turning push on makes it answer."""
-    hass.config.external_url = "https://home.example.com"
-    entry = init_integration
-    result = await hass.config_entries.options.async_init(entry.entry_id)
-    assert result["type"] is FlowResultType.FORM
-    url = placeholder(result)
-    assert url.startswith("https://home.example.com/api/webhook/")
-    webhook_id = url.rsplit("/", 1)[1]
-    assert len(webhook_id) == 64
-
-    result = await hass.config_entries.options.async_configure(
-        result["flow_id"],
-        {
-            "scan_interval": 60,
-            "online_timeout": 10,
-            "catch_up_hours": 24,
-            "device_id": str(simulator.pixel),
-            "sim": "0",
-            CONF_WEBHOOK: True,
-        },
-    )
-    await hass.async_block_till_done()
-    assert result["type"] is FlowResultType.CREATE_ENTRY
-    assert entry.options[CONF_WEBHOOK] is True
-    assert entry.options[CONF_WEBHOOK_ID] == webhook_id
-
-    events = async_capture_events(hass, EVENT_SMS_RECEIVED)
-    response = await post(
-        hass_client_no_auth, incoming(904, simulator.pixel), webhook_id
-    )
-    assert response.status == HTTPStatus.OK
-    assert len(events) == 1
-
-    # The address stays the same once made.
-    result = await hass.config_entries.options.async_init(entry.entry_id)
-    assert placeholder(result) == url
-
-
-async def test_options_without_a_known_address(
-    hass: HomeAssistant, init_integration: MockConfigEntry
-) -> None:
-    """With no address configured, the form shows the webhook's path."""
-    with patch(
-        "homeassistant.components.webhook.async_generate_url",
-        side_effect=NoURLAvailableError,
-    ):
-        result = await hass.config_entries.options.async_init(init_integration.entry_id)
-    assert placeholder(result).startswith("/api/webhook/")
 
 
 async def test_status_push_fires_the_status_event(

@@ -627,9 +627,10 @@ async def add_integration(api: Api) -> None:
         for label, value in select_options(device["data_schema"], "device_id").items()
     }
     flow_path = f"/api/config/config_entries/flow/{device['flow_id']}"
-    created = await api.rest(
-        "POST", flow_path, {"device_id": str(stack.phones["Pixel 7"]), "sim": "0"}
-    )
+    # Several phones: the phone first, then its SIM.
+    sim = await api.rest("POST", flow_path, {"device_id": str(stack.phones["Pixel 7"])})
+    assert sim.get("step_id") == "sim", sim
+    created = await api.rest("POST", flow_path, {"sim": "0"})
     assert created["type"] == "create_entry", created
     stack.entry_id = created["result"]["entry_id"]
 
@@ -638,9 +639,10 @@ async def add_integration(api: Api) -> None:
     )
     assert form["type"] == "form", form
     options = {**form_defaults(form["data_schema"]), "scan_interval": SCAN_INTERVAL}
-    done = await api.rest(
-        "POST", f"/api/config/config_entries/options/flow/{form['flow_id']}", options
-    )
+    options_path = f"/api/config/config_entries/options/flow/{form['flow_id']}"
+    sim = await api.rest("POST", options_path, options)
+    assert sim.get("step_id") == "sim", sim
+    done = await api.rest("POST", options_path, form_defaults(sim["data_schema"]))
     assert done["type"] == "create_entry", done
     await wait_until(
         stack,
