@@ -14,7 +14,6 @@ import json
 import os
 from pathlib import Path
 import re
-import shutil
 import signal
 import socket
 import subprocess
@@ -330,10 +329,10 @@ class Stack:
         )
 
     def write_automations(self, automations: list[dict[str, Any]]) -> None:
-        """Save automations as the editor does, with the blueprint they use."""
-        blueprint = self.config_dir / "blueprints" / "automation" / BLUEPRINT
-        blueprint.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(ROOT / "blueprints" / "automation" / BLUEPRINT, blueprint)
+        """Save automations as the editor does (the blueprint is there already).
+
+        ``onboard.prepare`` links this checkout's blueprint into the config.
+        """
         (self.config_dir / "automations.yaml").write_text(
             yaml_dump(automations), encoding="utf-8"
         )
