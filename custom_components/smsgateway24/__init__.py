@@ -18,6 +18,7 @@ from .coordinator import (
 )
 from .incoming import incoming_store
 from .push import async_setup_push
+from .routes import async_setup_routes
 from .services import async_setup_services
 from .tracking import sent_store
 
@@ -43,6 +44,7 @@ async def async_setup_entry(
     await coordinator.async_config_entry_first_refresh()
     await coordinator.async_commit()
     entry.runtime_data = coordinator
+    async_setup_routes(hass, entry)
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     # Before the first messages fire: those received just before a restart too.
     async_setup_assist(hass, entry)

@@ -33,6 +33,24 @@ MESSAGE_CHANNELS: Final = (
     CHANNEL_RCS,
 )
 RECIPIENT_CHANNELS: Final = (*MESSAGE_CHANNELS, CHANNEL_TELEGRAM)
+# A backup route subentry: a cloud SMS API that sends when the phone cannot.
+SUBENTRY_ROUTE: Final = "route"
+CONF_PROVIDER: Final = "provider"
+PROVIDER_SEVEN: Final = "seven"
+PROVIDER_UBILL: Final = "ubill"
+PROVIDERS: Final = (PROVIDER_SEVEN, PROVIDER_UBILL)
+# A route's sender is CONF_SENDER (seven's name or number); seven signs its
+# webhooks with a secret; UBill sends under a brand (sender name) of the account.
+CONF_SIGNING_SECRET: Final = "signing_secret"  # noqa: S105  # a field's name
+CONF_BRAND_ID: Final = "brand_id"
+# Options of failover: the route that sends when the phone cannot, and the
+# minutes without a "sent" status before an alert goes out through it again
+# (0: only when the phone is offline or the provider refuses).
+CONF_FALLBACK_ROUTE: Final = "fallback_route"
+CONF_FAILOVER_AFTER: Final = "failover_after"
+DEFAULT_FAILOVER_AFTER: Final = 0
+# The route of a message: the phone's, or a backup route's provider.
+ROUTE_PHONE: Final = "phone"
 CONF_WEBHOOK: Final = "webhook"
 CONF_WEBHOOK_ID: Final = "webhook_id"
 
@@ -102,6 +120,8 @@ EVENT_SMS_STATUS: Final = "smsgateway24_sms_status"
 ATTR_STATUS: Final = "status"
 ATTR_STATUS_CODE: Final = "status_code"
 ATTR_FINAL: Final = "final"
+ATTR_ROUTE: Final = "route"
+ATTR_FAILOVER_OF: Final = "failover_of"
 # A message sent is followed until its status is final, but no longer than this:
 # a phone that stays offline must not keep the extra request of each poll going.
 TRACKING_LIMIT: Final = timedelta(hours=48)

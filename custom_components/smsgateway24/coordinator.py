@@ -6,7 +6,7 @@ import asyncio
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import CONF_TOKEN, CONF_URL
@@ -56,6 +56,9 @@ from .const import (
 )
 from .incoming import Incoming, IncomingCursor, ReceivedMessage
 from .tracking import SentMessage, StatusChange, Tracker
+
+if TYPE_CHECKING:
+    from .routes import Route
 
 type SmsGateway24ConfigEntry = ConfigEntry[SmsGateway24Coordinator]
 
@@ -149,6 +152,8 @@ class SmsGateway24Coordinator(DataUpdateCoordinator[GatewayData]):
             hass, entry.entry_id, newest=dt_util.utcnow() - FIRST_POLL_WINDOW
         )
         self.tracker = Tracker(hass, entry.entry_id)
+        # The backup routes, by subentry id (routes.async_setup_routes).
+        self.routes: dict[str, Route] = {}
         # Set once Home Assistant has started and the entities exist.
         self._live = False
         self._committing = asyncio.Lock()
