@@ -370,7 +370,7 @@ async def test_other_subentries_get_no_notify_entity(
     hass.config_entries.async_add_subentry(
         config_entry,
         ConfigSubentry(
-            data=MappingProxyType({"provider": "seven"}),
+            data=MappingProxyType({"provider": "seven", "api_key": "key"}),
             subentry_type="route",
             title="seven.io",
             unique_id=None,
