@@ -101,6 +101,7 @@ from .const import (
 )
 from .coordinator import SmsGateway24ConfigEntry
 from .device_trigger import same_sender
+from .push import route_push_addresses
 from .send import TELEGRAM_ID, international_number, reported_number
 
 EMAIL_SELECTOR = TextSelector(
@@ -638,7 +639,14 @@ class SmsGateway24OptionsFlow(OptionsFlowWithReload):
         return self.async_show_form(
             step_id="push",
             data_schema=vol.Schema({}),
-            description_placeholders={"webhook_url": address},
+            description_placeholders={
+                "webhook_url": address,
+                "route_urls": route_push_addresses(
+                    self.config_entry,
+                    self._options[CONF_WEBHOOK_ID],
+                    lambda webhook_id: webhook_address(self.hass, webhook_id)[0],
+                ),
+            },
             errors={} if reachable else {"base": "no_external_url"},
         )
 

@@ -9,10 +9,11 @@ from homeassistant.components.event import EventEntity, EventEntityDescription
 from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .clients.smsgateway24 import MessageStatus, Phone
-from .const import ATTR_CONFIG_ENTRY_ID, ATTR_STATUS_CODE
+from .clients.smsgateway24 import Phone
+from .const import ATTR_CONFIG_ENTRY_ID
 from .coordinator import SmsGateway24ConfigEntry
 from .entity import PhoneEntity, async_add_phone_entities
+from .tracking import delivered, failed
 
 PARALLEL_UPDATES = 0
 
@@ -65,11 +66,14 @@ class SmsEvent(PhoneEntity, EventEntity):
 
     @callback
     def _async_status(self, event: Event[Mapping[str, Any]]) -> None:
-        """Record a message sent that was delivered or failed; not the steps before."""
-        status = MessageStatus(event.data[ATTR_STATUS_CODE])
-        if status is MessageStatus.DELIVERED:
+        """Record a message sent that was delivered or failed; not the steps before.
+
+        A message a backup route sent in the phone's place counts too: its
+        data names the route and the message it replaces.
+        """
+        if delivered(event.data):
             self._record(EVENT_TYPE_SMS_DELIVERED, event)
-        elif status.failed:
+        elif failed(event.data):
             self._record(EVENT_TYPE_SMS_FAILED, event)
 
     @callback

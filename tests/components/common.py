@@ -12,6 +12,7 @@ from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import EVENT_HOMEASSISTANT_START, EVENT_HOMEASSISTANT_STARTED
 from homeassistant.core import CoreState, Event, HomeAssistant, callback
 from homeassistant.helpers import device_registry as dr
+from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     async_fire_time_changed,
@@ -19,6 +20,7 @@ from pytest_homeassistant_custom_component.common import (
 
 from custom_components.smsgateway24.const import DOMAIN
 from custom_components.smsgateway24.logbook import async_describe_events
+from custom_components.smsgateway24.tracking import SentMessage, TrackedMessage
 
 
 async def poll(
@@ -155,3 +157,11 @@ def logbook_describer(
 
     async_describe_events(hass, describe_event)
     return described[DOMAIN, event_type]
+
+
+def followed(sms_id: int, phone_id: int, phone: str) -> TrackedMessage:
+    """A message a gateway phone sent, followed from now."""
+    return TrackedMessage(
+        sent=SentMessage(sms_id=sms_id, gateway_device_id=phone_id, phone=phone),
+        since=dt_util.utcnow(),
+    )
