@@ -389,8 +389,10 @@ class SmsGateway24Coordinator(DataUpdateCoordinator[GatewayData]):
         for route_id in sorted(self.tracker.routes()):
             route = self.routes.get(route_id)
             if route is None:
-                LOGGER.debug("Stopped following the messages of route %s", route_id)
-                self.tracker.forget_route(route_id)
+                # Not set up yet, at the first poll of a start; or removed.
+                if route_id not in self.config_entry.subentries:
+                    LOGGER.debug("Stopped following the messages of route %s", route_id)
+                    self.tracker.forget_route(route_id)
                 continue
             try:
                 if isinstance(route.client, seven.Seven):
@@ -414,14 +416,14 @@ class SmsGateway24Coordinator(DataUpdateCoordinator[GatewayData]):
 
     async def _async_follow_seven(self, route: Route, client: seven.Seven) -> None:
         followed = self.tracker.on_route(route.subentry_id)
-        keys = {str(t.sent.sms_id): t.sent.key for t in followed}
         # seven's days are its own (German) calendar days.
         oldest = followed[0].since.astimezone(seven.SEVEN_TIME_ZONE).date()
-        for entry in await client.get_journal(
-            date_from=oldest, limit=SEVEN_JOURNAL_LIMIT
-        ):
-            if (key := keys.get(entry.id)) is not None:
-                self.tracker.take_status(key, entry.state)
+        journal = await client.get_journal(date_from=oldest, limit=SEVEN_JOURNAL_LIMIT)
+        states = {entry.id: entry.state for entry in journal}
+        # In the order sent: the journal lists the newest first.
+        for tracked in followed:
+            if (state := states.get(str(tracked.sent.sms_id))) is not None:
+                self.tracker.take_status(tracked.sent.key, state)
 
     async def _async_follow_ubill(self, route: Route, client: ubill.UBill) -> None:
         sends = dict.fromkeys(
