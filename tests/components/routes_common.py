@@ -11,6 +11,7 @@ from homeassistant.core import HomeAssistant
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.smsgateway24.const import CONF_BRAND_ID, CONF_PROVIDER
+from simulator import seven as seven_api, ubill as ubill_api
 from simulator.demo import (
     DEMO_SEVEN_API_KEY,
     DEMO_UBILL_API_KEY,
@@ -19,8 +20,8 @@ from simulator.demo import (
 from tests.conftest import RunningSimulator
 
 # Where the simulator serves each provider's API.
-SEVEN_PATH = "/seven/api"
-UBILL_PATH = "/ubill/v1"
+SEVEN_PATH = seven_api.PREFIX
+UBILL_PATH = ubill_api.PREFIX
 
 
 def seven_data(simulator: RunningSimulator, **changes: Any) -> dict[str, Any]:

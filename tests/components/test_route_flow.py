@@ -896,3 +896,19 @@ def test_route_fields_have_labels() -> None:
         == set(texts["brand"]["data_description"])
         == {CONF_BRAND_ID}
     )
+
+
+def test_the_develop_banner_says_how_to_add_the_demo_routes() -> None:
+    """Its keys, secret, brand and addresses are the simulator's."""
+    banner = (INTEGRATION.parents[1] / "scripts" / "develop").read_text(
+        encoding="utf-8"
+    )
+    for text in (
+        DEMO_SEVEN_API_KEY,
+        DEMO_SEVEN_SIGNING_SECRET,
+        f"$SIMULATOR_URL{SEVEN_PATH}",
+        DEMO_UBILL_API_KEY,
+        f"$SIMULATOR_URL{UBILL_PATH}",
+        DEMO_UBILL_BRAND,
+    ):
+        assert text in banner
