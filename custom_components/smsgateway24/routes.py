@@ -134,6 +134,7 @@ class RouteBalanceCoordinator(DataUpdateCoordinator[RouteBalance | None]):
     One request an hour (``ROUTE_BALANCE_INTERVAL``), and one after a send
     through the route unless the provider's answer to the send carried the
     new balance (seven's does). The account's own poll never asks for it.
+    ``data`` is None until the provider first answers.
     """
 
     config_entry: SmsGateway24ConfigEntry
@@ -141,7 +142,7 @@ class RouteBalanceCoordinator(DataUpdateCoordinator[RouteBalance | None]):
     def __init__(
         self, hass: HomeAssistant, entry: SmsGateway24ConfigEntry, route: Route
     ) -> None:
-        """Follow ``route``'s balance; nothing is asked before ``async_refresh_later``."""
+        """Follow ``route``'s balance; the first request is ``async_refresh_later``'s."""
         self.route = route
         # What one SMS cost through the route, once a send said so.
         self.sms_price: float | None = None
@@ -301,7 +302,7 @@ def async_setup_routes(hass: HomeAssistant, entry: SmsGateway24ConfigEntry) -> N
                 routes[subentry_id] = replace(route, balance=balances[subentry_id])
                 balances[subentry_id].async_follow(route)
                 async_rename_subentry_device(hass, entry.entry_id, subentry)
-        if entry.options.get(CONF_FALLBACK_ROUTE) not in (None, *routes):
+        if entry.options.get(CONF_FALLBACK_ROUTE) and fallback_route(entry) is None:
             hass.config_entries.async_update_entry(
                 entry, options={**entry.options, CONF_FALLBACK_ROUTE: None}
             )
