@@ -1,4 +1,7 @@
-"""Config flow: sign in to an SMSGateway24 account and pick the default phone."""
+"""Config flow: sign in to an SMSGateway24 account and pick the default phone.
+
+Also the options, and the account's subentries: recipients and backup routes.
+"""
 
 from __future__ import annotations
 
@@ -21,6 +24,7 @@ from homeassistant.config_entries import (
     SubentryFlowResult,
 )
 from homeassistant.const import (
+    CONF_API_KEY,
     CONF_EMAIL,
     CONF_NAME,
     CONF_PASSWORD,
@@ -52,6 +56,7 @@ import voluptuous as vol
 from yarl import URL
 
 from .assist import AssistSettings, is_phone_number
+from .clients import seven, ubill
 from .clients.smsgateway24 import (
     DEFAULT_URL,
     Phone,
@@ -68,26 +73,34 @@ from .const import (
     CONF_AGENT_ID,
     CONF_ANSWERS_PER_HOUR,
     CONF_ASSIST,
+    CONF_BRAND_ID,
     CONF_CATCH_UP_HOURS,
     CONF_CHANNEL,
     CONF_DEVICE_ID,
+    CONF_FAILOVER_AFTER,
+    CONF_FALLBACK_ROUTE,
     CONF_LANGUAGE,
     CONF_MAX_AGE,
     CONF_MAX_PARTS,
     CONF_ONLINE_TIMEOUT,
     CONF_PIN,
+    CONF_PROVIDER,
     CONF_SCAN_INTERVAL,
+    CONF_SENDER,
+    CONF_SIGNING_SECRET,
     CONF_SIM,
     CONF_USER_ID,
     CONF_WEBHOOK,
     CONF_WEBHOOK_ID,
     DEFAULT_CATCH_UP_HOURS,
+    DEFAULT_FAILOVER_AFTER,
     DEFAULT_ONLINE_TIMEOUT,
     DEFAULT_SCAN_INTERVAL,
     DOMAIN,
     LOGGER,
     MAX_ANSWERS_PER_HOUR,
     MAX_CATCH_UP_HOURS,
+    MAX_FAILOVER_AFTER,
     MAX_MAX_AGE,
     MAX_MAX_PARTS,
     MAX_ONLINE_TIMEOUT,
@@ -95,13 +108,18 @@ from .const import (
     MIN_CATCH_UP_HOURS,
     MIN_ONLINE_TIMEOUT,
     MIN_SCAN_INTERVAL,
+    PROVIDER_NAMES,
+    PROVIDER_SEVEN,
+    PROVIDERS,
     RECIPIENT_CHANNELS,
     REQUEST_TIMEOUT,
     SUBENTRY_RECIPIENT,
+    SUBENTRY_ROUTE,
 )
 from .coordinator import SmsGateway24ConfigEntry
 from .device_trigger import same_sender
 from .push import route_push_addresses
+from .routes import DEFAULT_URLS, route_client
 from .send import TELEGRAM_ID, international_number, reported_number
 
 EMAIL_SELECTOR = TextSelector(
@@ -119,12 +137,16 @@ NUMBER_OPTIONS: Final = {
     CONF_SCAN_INTERVAL: ("s", MIN_SCAN_INTERVAL, MAX_SCAN_INTERVAL),
     CONF_ONLINE_TIMEOUT: ("min", MIN_ONLINE_TIMEOUT, MAX_ONLINE_TIMEOUT),
     CONF_CATCH_UP_HOURS: ("h", MIN_CATCH_UP_HOURS, MAX_CATCH_UP_HOURS),
+    CONF_FAILOVER_AFTER: ("min", 0, MAX_FAILOVER_AFTER),
 }
 OPTION_DEFAULTS: Final = {
     CONF_SCAN_INTERVAL: DEFAULT_SCAN_INTERVAL,
     CONF_ONLINE_TIMEOUT: DEFAULT_ONLINE_TIMEOUT,
     CONF_CATCH_UP_HOURS: DEFAULT_CATCH_UP_HOURS,
+    CONF_FAILOVER_AFTER: DEFAULT_FAILOVER_AFTER,
 }
+# The choice of no fallback route, in the options' list of routes.
+NO_ROUTE: Final = "none"
 # The options a reload applies; the others are read where they are used, so
 # changing only those does not reload the entry (and its entities stay as they are).
 RELOADING_OPTIONS: Final = (CONF_SCAN_INTERVAL, CONF_WEBHOOK)
@@ -319,8 +341,11 @@ class SmsGateway24ConfigFlow(ConfigFlow, domain=DOMAIN):
     def async_get_supported_subentry_types(
         cls, config_entry: ConfigEntry
     ) -> dict[str, type[ConfigSubentryFlow]]:
-        """Recipients: each one becomes a notify entity."""
-        return {SUBENTRY_RECIPIENT: RecipientSubentryFlow}
+        """Recipients, each a notify entity; backup routes, each with its balance."""
+        return {
+            SUBENTRY_RECIPIENT: RecipientSubentryFlow,
+            SUBENTRY_ROUTE: RouteSubentryFlow,
+        }
 
     async def _async_sign_in(
         self,
@@ -530,8 +555,67 @@ def webhook_address(hass: HomeAssistant, webhook_id: str) -> tuple[str, bool]:
         return path, False
 
 
+def route_subentries(entry: ConfigEntry) -> dict[str, ConfigSubentry]:
+    """The account's backup routes, by subentry id, in the order of their names."""
+    return {
+        subentry.subentry_id: subentry
+        for subentry in sorted(
+            entry.subentries.values(), key=lambda subentry: subentry.title.lower()
+        )
+        if subentry.subentry_type == SUBENTRY_ROUTE
+    }
+
+
+def fallback_route_field(
+    routes: Mapping[str, ConfigSubentry], chosen: str | None
+) -> dict[vol.Marker, SelectSelector]:
+    """No fallback route, or one of the routes, by name and provider.
+
+    The value is the route's subentry id; a route chosen before and removed
+    since is no choice.
+    """
+    options = [SelectOptionDict(value=NO_ROUTE, label=NO_ROUTE)] + [
+        SelectOptionDict(
+            value=subentry_id,
+            label=f"{route.title} ({PROVIDER_NAMES[route.data[CONF_PROVIDER]]})",
+        )
+        for subentry_id, route in routes.items()
+    ]
+    return {
+        vol.Required(
+            CONF_FALLBACK_ROUTE, default=chosen if chosen in routes else NO_ROUTE
+        ): SelectSelector(
+            SelectSelectorConfig(
+                options=options,
+                translation_key=CONF_FALLBACK_ROUTE,
+                mode=SelectSelectorMode.DROPDOWN,
+            )
+        )
+    }
+
+
+def number_option_field(
+    key: str, current: Mapping[str, Any]
+) -> dict[vol.Marker, NumberSelector]:
+    """A whole-number option, checked by ``check_numbers`` rather than by the box.
+
+    The box does not hold the range: a value out of it gets the option's
+    own error, which names the range.
+    """
+    unit = NUMBER_OPTIONS[key][0]
+    return {
+        vol.Required(key, default=current.get(key, OPTION_DEFAULTS[key])): (
+            NumberSelector(
+                NumberSelectorConfig(
+                    step=1, unit_of_measurement=unit, mode=NumberSelectorMode.BOX
+                )
+            )
+        )
+    }
+
+
 class SmsGateway24OptionsFlow(OptionsFlowWithReload):
-    """Polling, online timeout, catch-up limit, default phone and SIM, push.
+    """Polling, online timeout, catch-up limit, default phone and SIM, push, failover.
 
     With several phones, the SIM is asked after the phone, among its SIMs;
     with push on, the push address is shown last.
@@ -556,11 +640,15 @@ class SmsGateway24OptionsFlow(OptionsFlowWithReload):
         phones = self._phones
         if not phones:
             return self.async_abort(reason="no_devices")
+        routes = route_subentries(self.config_entry)
         errors: dict[str, str] = {}
         if user_input is not None:
             phone_id = int(user_input[CONF_DEVICE_ID])
             sim = int(user_input[CONF_SIM]) if CONF_SIM in user_input else None
+            fallback = user_input[CONF_FALLBACK_ROUTE]
             errors = check_numbers(user_input)
+            if fallback != NO_ROUTE and fallback not in routes:
+                errors[CONF_FALLBACK_ROUTE] = "route_gone"
             if error := check_phone(phones, phone_id, sim) or check_assist_options(
                 self.hass, user_input
             ):
@@ -571,6 +659,7 @@ class SmsGateway24OptionsFlow(OptionsFlowWithReload):
                     **{key: int(user_input[key]) for key in NUMBER_OPTIONS},
                     CONF_DEVICE_ID: phone_id,
                     CONF_WEBHOOK: bool(user_input[CONF_WEBHOOK]),
+                    CONF_FALLBACK_ROUTE: None if fallback == NO_ROUTE else fallback,
                     **assist_options(self.config_entry.options, user_input),
                 }
                 slots = slots_of(phones[phone_id])
@@ -579,16 +668,9 @@ class SmsGateway24OptionsFlow(OptionsFlowWithReload):
                 self._options[CONF_SIM] = slots[0] if sim is None else sim
                 return await self.async_step_push()
         current = {**self.config_entry.options, **(user_input or {})}
-        fields: dict[vol.Marker, Any] = {
-            vol.Required(key, default=current.get(key, OPTION_DEFAULTS[key])): (
-                NumberSelector(
-                    NumberSelectorConfig(
-                        step=1, unit_of_measurement=unit, mode=NumberSelectorMode.BOX
-                    )
-                )
-            )
-            for key, (unit, _minimum, _maximum) in NUMBER_OPTIONS.items()
-        }
+        fields: dict[vol.Marker, Any] = {}
+        for key in (CONF_SCAN_INTERVAL, CONF_ONLINE_TIMEOUT, CONF_CATCH_UP_HOURS):
+            fields |= number_option_field(key, current)
         default_phone = phones.get(int(current[CONF_DEVICE_ID]), first_phone(phones))
         fields[vol.Required(CONF_DEVICE_ID, default=str(default_phone.id))] = (
             phone_selector(phones)
@@ -602,6 +684,8 @@ class SmsGateway24OptionsFlow(OptionsFlowWithReload):
         fields[vol.Required(CONF_WEBHOOK, default=current.get(CONF_WEBHOOK, False))] = (
             BooleanSelector()
         )
+        fields |= fallback_route_field(routes, current.get(CONF_FALLBACK_ROUTE))
+        fields |= number_option_field(CONF_FAILOVER_AFTER, current)
         fields |= assist_options_fields(current)
         return self.async_show_form(
             step_id="init", data_schema=vol.Schema(fields), errors=errors
@@ -706,13 +790,27 @@ def recipient_data(
     return data, errors
 
 
-class RecipientSubentryFlow(ConfigSubentryFlow):
-    """Add or change a recipient; each one is a notify entity on a device of its own."""
+class SubentryFlow(ConfigSubentryFlow):
+    """A subentry's flow: its steps gather a title and data, then add or change it."""
 
     def __init__(self) -> None:
         """Start with nothing chosen."""
         self._title = ""
         self._data: dict[str, Any] = {}
+
+    @callback
+    def _async_finish(self) -> SubentryFlowResult:
+        """Add the subentry; or, when reconfiguring, change it in place."""
+        if self.source != SOURCE_RECONFIGURE:
+            return self.async_create_entry(title=self._title, data=self._data)
+        subentry: ConfigSubentry = self._get_reconfigure_subentry()
+        return self.async_update_and_abort(
+            self._get_entry(), subentry, title=self._title, data=self._data
+        )
+
+
+class RecipientSubentryFlow(SubentryFlow):
+    """Add or change a recipient; each one is a notify entity on a device of its own."""
 
     async def async_step_user(
         self, user_input: dict[str, Any] | None = None
@@ -803,14 +901,217 @@ class RecipientSubentryFlow(ConfigSubentryFlow):
         )
         return self.async_show_form(**sim_page(phone, kept), errors=errors)
 
-    @callback
-    def _async_finish(self) -> SubentryFlowResult:
+
+# Backup routes: a cloud SMS API (seven.io, UBill) that sends when the phone
+# cannot. Each is a subentry; its data is fixed (routes.route_of reads it).
+
+API_KEY_SELECTOR = TextSelector(
+    TextSelectorConfig(type=TextSelectorType.PASSWORD, autocomplete="off")
+)
+PROVIDER_SELECTOR = SelectSelector(
+    SelectSelectorConfig(
+        options=[
+            SelectOptionDict(value=provider, label=PROVIDER_NAMES[provider])
+            for provider in PROVIDERS
+        ],
+        mode=SelectSelectorMode.LIST,
+    )
+)
+
+
+def route_schema(*, with_provider: bool, collapsed: bool) -> vol.Schema:
+    """Name, provider (when adding) and key; the API's address in a section."""
+    fields: dict[vol.Marker, Any] = {vol.Required(CONF_NAME): TextSelector()}
+    if with_provider:
+        fields[vol.Required(CONF_PROVIDER, default=PROVIDER_SEVEN)] = PROVIDER_SELECTOR
+    fields[vol.Required(CONF_API_KEY)] = API_KEY_SELECTOR
+    # Empty means the provider's own address, whichever provider is chosen.
+    fields[vol.Required(CONF_ADVANCED)] = section(
+        vol.Schema({vol.Optional(CONF_URL): URL_SELECTOR}), {"collapsed": collapsed}
+    )
+    return vol.Schema(fields)
+
+
+async def authorized_brands(
+    client: seven.Seven | ubill.UBill,
+) -> tuple[ubill.Brand, ...]:
+    """Try the route's key; UBill's answer is its brands that may send.
+
+    seven's balance is its cheapest request that needs the key.
+    """
+    if isinstance(client, seven.Seven):
+        await client.get_balance()
+        return ()
+    return tuple(brand for brand in await client.get_brands() if brand.authorized)
+
+
+class RouteSubentryFlow(SubentryFlow):
+    """Add or change a backup route: a cloud SMS API with its key.
+
+    The key is tried before anything is kept; then seven's sender and signing
+    secret, or UBill's brand, are asked. A route keeps its provider: another
+    provider is another route.
+    """
+
+    def __init__(self) -> None:
+        """Start with nothing chosen."""
+        super().__init__()
+        self._brands: tuple[ubill.Brand, ...] = ()
+
+    async def async_step_user(
+        self, user_input: dict[str, Any] | None = None
+    ) -> SubentryFlowResult:
+        """Add a route: its name, provider and key."""
+        return await self._async_step_route("user", user_input)
+
+    async def async_step_reconfigure(
+        self, user_input: dict[str, Any] | None = None
+    ) -> SubentryFlowResult:
+        """Change a route's name, key or address; its device and balance stay."""
+        return await self._async_step_route("reconfigure", user_input)
+
+    @property
+    def _kept(self) -> ConfigSubentry | None:
+        """The route being reconfigured, if it is."""
         if self.source != SOURCE_RECONFIGURE:
-            return self.async_create_entry(title=self._title, data=self._data)
-        subentry: ConfigSubentry = self._get_reconfigure_subentry()
-        return self.async_update_and_abort(
-            self._get_entry(), subentry, title=self._title, data=self._data
+            return None
+        return self._get_reconfigure_subentry()
+
+    async def _async_step_route(
+        self, step_id: str, user_input: dict[str, Any] | None
+    ) -> SubentryFlowResult:
+        kept = self._kept
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            provider = (
+                user_input[CONF_PROVIDER] if kept is None else kept.data[CONF_PROVIDER]
+            )
+            errors = await self._async_try_route(provider, user_input)
+            if not errors and provider == PROVIDER_SEVEN:
+                return await self.async_step_seven()
+            if not errors:
+                return await self.async_step_brand()
+        suggested: Mapping[str, Any] = user_input or {}
+        if user_input is None and kept is not None:
+            suggested = {
+                CONF_NAME: kept.title,
+                CONF_API_KEY: kept.data[CONF_API_KEY],
+                CONF_ADVANCED: {CONF_URL: kept.data.get(CONF_URL, "")},
+            }
+        placeholders = {
+            f"{provider}_url": url for provider, url in DEFAULT_URLS.items()
+        }
+        if kept is not None:
+            placeholders["provider"] = PROVIDER_NAMES[kept.data[CONF_PROVIDER]]
+        schema = route_schema(
+            with_provider=kept is None,
+            collapsed=errors.get("base") not in URL_ERRORS,
         )
+        return self.async_show_form(
+            step_id=step_id,
+            data_schema=self.add_suggested_values_to_schema(schema, suggested),
+            errors=errors,
+            description_placeholders=placeholders,
+        )
+
+    async def _async_try_route(
+        self, provider: str, user_input: Mapping[str, Any]
+    ) -> dict[str, str]:
+        """Check the form and try the key at the address; keep them if they work.
+
+        An address left empty, or the provider's own, is not kept: the route
+        then uses the provider's own address.
+        """
+        errors: dict[str, str] = {}
+        name = user_input[CONF_NAME].strip()
+        if not name:
+            errors[CONF_NAME] = "empty_name"
+        url: str | None = None
+        if typed := user_input[CONF_ADVANCED].get(CONF_URL, "").strip():
+            url = normalise_url(typed)
+            if url is None:
+                errors["base"] = "invalid_url"
+        if errors:
+            return errors
+        api_key = user_input[CONF_API_KEY].strip()
+        try:
+            self._brands = await authorized_brands(
+                route_client(self.hass, provider, api_key, url)
+            )
+        except seven.SevenAuthenticationError, ubill.UBillAuthenticationError:
+            errors["base"] = "invalid_key"
+        except seven.SevenError, ubill.UBillError:
+            errors["base"] = "cannot_connect"
+        except Exception:  # noqa: BLE001  # the form must never crash; the log keeps the trace
+            LOGGER.exception("Unexpected error while trying a backup route")
+            errors["base"] = "unknown"
+        else:
+            if provider != PROVIDER_SEVEN and not self._brands:
+                errors["base"] = "no_authorized_brand"
+        if not errors:
+            self._title = name
+            self._data = {CONF_PROVIDER: provider, CONF_API_KEY: api_key}
+            if url not in (None, DEFAULT_URLS[provider]):
+                self._data[CONF_URL] = url
+        return errors
+
+    async def async_step_seven(
+        self, user_input: dict[str, Any] | None = None
+    ) -> SubentryFlowResult:
+        """The sender of seven's messages, and the secret of its signed webhooks."""
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            chosen = {
+                key: value
+                for key in (CONF_SENDER, CONF_SIGNING_SECRET)
+                if (value := str(user_input.get(key, "")).strip())
+            }
+            if CONF_SENDER in chosen and not seven.is_valid_sender(chosen[CONF_SENDER]):
+                errors[CONF_SENDER] = "invalid_sender"
+            else:
+                self._data |= chosen
+                return self._async_finish()
+        kept = self._kept
+        schema = vol.Schema(
+            {
+                vol.Optional(CONF_SENDER): TextSelector(),
+                vol.Optional(CONF_SIGNING_SECRET): API_KEY_SELECTOR,
+            }
+        )
+        return self.async_show_form(
+            step_id="seven",
+            data_schema=self.add_suggested_values_to_schema(
+                schema, user_input or (kept.data if kept is not None else {})
+            ),
+            errors=errors,
+        )
+
+    async def async_step_brand(
+        self, user_input: dict[str, Any] | None = None
+    ) -> SubentryFlowResult:
+        """The UBill brand (sender name) the route sends under: one authorized."""
+        if user_input is not None:
+            self._data[CONF_BRAND_ID] = int(user_input[CONF_BRAND_ID])
+            return self._async_finish()
+        ids = [brand.id for brand in self._brands]
+        kept = self._kept
+        chosen = None if kept is None else kept.data.get(CONF_BRAND_ID)
+        schema = vol.Schema(
+            {
+                vol.Required(
+                    CONF_BRAND_ID, default=str(chosen if chosen in ids else ids[0])
+                ): SelectSelector(
+                    SelectSelectorConfig(
+                        options=[
+                            SelectOptionDict(value=str(brand.id), label=brand.name)
+                            for brand in self._brands
+                        ],
+                        mode=SelectSelectorMode.LIST,
+                    )
+                )
+            }
+        )
+        return self.async_show_form(step_id="brand", data_schema=schema)
 
 
 # Assist by SMS: the recipient's permission, PIN and user, and the entry's

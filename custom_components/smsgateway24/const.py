@@ -39,6 +39,8 @@ CONF_PROVIDER: Final = "provider"
 PROVIDER_SEVEN: Final = "seven"
 PROVIDER_UBILL: Final = "ubill"
 PROVIDERS: Final = (PROVIDER_SEVEN, PROVIDER_UBILL)
+# The providers' own names, as they write them (names are not translated).
+PROVIDER_NAMES: Final = {PROVIDER_SEVEN: "seven.io", PROVIDER_UBILL: "UBill"}
 # A route's sender is CONF_SENDER (seven's name or number); seven signs its
 # webhooks with a secret; UBill sends under a brand (sender name) of the account.
 CONF_SIGNING_SECRET: Final = "signing_secret"  # noqa: S105  # a field's name
@@ -49,6 +51,15 @@ CONF_BRAND_ID: Final = "brand_id"
 CONF_FALLBACK_ROUTE: Final = "fallback_route"
 CONF_FAILOVER_AFTER: Final = "failover_after"
 DEFAULT_FAILOVER_AFTER: Final = 0
+# An alert a day late is news, no longer an alert.
+MAX_FAILOVER_AFTER: Final = 1440
+# A route's balance changes when it sends (which refreshes it at once) or when
+# its account is topped up, which can wait: an hourly request keeps a backup
+# route that may never send nearly free.
+ROUTE_BALANCE_INTERVAL: Final = timedelta(hours=1)
+# What one SMS costs through seven until a send says: its list price of an SMS
+# to a German number, in euros. A balance below it raises a repair issue.
+DEFAULT_SEVEN_SMS_PRICE: Final = 0.075
 # The route of a message: the phone's, or a backup route's provider.
 ROUTE_PHONE: Final = "phone"
 CONF_WEBHOOK: Final = "webhook"
@@ -137,9 +148,7 @@ ID_LOOKUP_WINDOW: Final = timedelta(minutes=5)
 # many reports (one per send), the sends asked least recently first.
 SEVEN_JOURNAL_LIMIT: Final = 100
 UBILL_REPORTS_PER_POLL: Final = 3
-# Sent (with the route's subentry id) when a route sent something: its
-# balance changed.
-SIGNAL_ROUTE_SENT: Final = "smsgateway24_route_sent_{}"
+
 
 # Assist by SMS: a recipient with ``assist`` may text the house in their own
 # words; its optional PIN must lead each message, and its optional Home

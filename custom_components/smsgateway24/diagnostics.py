@@ -6,12 +6,18 @@ from dataclasses import asdict
 from typing import Any
 
 from homeassistant.components.diagnostics import async_redact_data
-from homeassistant.const import CONF_EMAIL, CONF_PASSWORD, CONF_TOKEN
+from homeassistant.const import CONF_API_KEY, CONF_EMAIL, CONF_PASSWORD, CONF_TOKEN
 from homeassistant.core import HomeAssistant
 
 from .assist import assist_diagnostics
-from .const import CONF_WEBHOOK_ID
+from .const import (
+    CONF_FALLBACK_ROUTE,
+    CONF_SENDER,
+    CONF_SIGNING_SECRET,
+    CONF_WEBHOOK_ID,
+)
 from .coordinator import SmsGateway24ConfigEntry
+from .routes import RouteBalanceCoordinator
 
 TO_REDACT = {
     CONF_EMAIL,
@@ -19,6 +25,10 @@ TO_REDACT = {
     CONF_TOKEN,
     # Anyone who knows it can push messages into Home Assistant.
     CONF_WEBHOOK_ID,
+    CONF_API_KEY,
+    CONF_SIGNING_SECRET,
+    # A route's sender may be a phone number.
+    CONF_SENDER,
     "title",
     "number",
     "imei",
@@ -63,5 +73,24 @@ async def async_get_config_entry_diagnostics(
             "pushed_ids": len(coordinator.cursor.pushed),
         },
         "tracked_messages": len(coordinator.tracker.tracked),
+        "routes": [
+            route_diagnostics(entry, route.balance)
+            for route in coordinator.routes.values()
+            if route.balance
+        ],
         "assist": assist_diagnostics(hass, entry),
+    }
+
+
+def route_diagnostics(
+    entry: SmsGateway24ConfigEntry, balance: RouteBalanceCoordinator
+) -> dict[str, Any]:
+    """A backup route: its subentry without secrets, its balance, whether it answers."""
+    subentry_id = balance.route.subentry_id
+    return {
+        "data": async_redact_data(dict(entry.subentries[subentry_id].data), TO_REDACT),
+        "fallback": subentry_id == entry.options.get(CONF_FALLBACK_ROUTE),
+        "available": balance.last_update_success,
+        "balance": None if balance.data is None else asdict(balance.data),
+        "sms_price": balance.sms_price,
     }

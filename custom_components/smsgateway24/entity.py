@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from homeassistant.config_entries import ConfigSubentry
-from homeassistant.core import callback
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.device_registry import DeviceEntryType, DeviceInfo
 from homeassistant.helpers.entity import EntityDescription
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
@@ -28,6 +29,22 @@ def subentry_device_info(subentry: ConfigSubentry) -> DeviceInfo:
         name=subentry.title,
         entry_type=DeviceEntryType.SERVICE,
     )
+
+
+@callback
+def async_rename_subentry_device(
+    hass: HomeAssistant, entry_id: str, subentry: ConfigSubentry
+) -> None:
+    """Give a subentry's device the subentry's name, after a change.
+
+    Its entities' names follow their device's. A name the user gave the
+    device stays: it is kept apart, in ``name_by_user``.
+    """
+    registry = dr.async_get(hass)
+    (identifier,) = subentry_device_info(subentry)["identifiers"]
+    device = registry.async_get_device_by_identifier(identifier, entry_id)
+    if device is not None and device.name != subentry.title:
+        registry.async_update_device(device.id, name=subentry.title)
 
 
 class PhoneEntity(CoordinatorEntity[SmsGateway24Coordinator]):

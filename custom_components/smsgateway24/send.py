@@ -26,7 +26,6 @@ from typing import TYPE_CHECKING, Any, Final
 
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
-from homeassistant.helpers.dispatcher import async_dispatcher_send
 from homeassistant.util import dt as dt_util
 
 from .clients import seven, ubill
@@ -55,7 +54,6 @@ from .const import (
     ID_LOOKUP_WINDOW,
     LOGGER,
     ROUTE_PHONE,
-    SIGNAL_ROUTE_SENT,
 )
 from .tracking import Failover, MessageId, SentMessage, TrackedMessage, match_ids
 
@@ -397,7 +395,7 @@ async def _async_send(
             raise invalid("image_needs_whatsapp", channel=channel)
         picture = await hass.async_add_executor_job(_read_image, hass, image)
     coordinator = entry.runtime_data
-    fallback = _fallback(entry) if failover and channel == CHANNEL_SMS else None
+    fallback = fallback_route(entry) if failover and channel == CHANNEL_SMS else None
     items = [
         Outgoing(phone=item.phone, body=item.body, gateway_device_id=gateway_id)
         for item in items
@@ -463,10 +461,9 @@ async def _async_send(
     ]
 
 
-def _fallback(entry: SmsGateway24ConfigEntry) -> Route | None:
-    """The route the options name to send when the phone cannot, if it still exists."""
-    route_id = entry.options.get(CONF_FALLBACK_ROUTE)
-    return entry.runtime_data.routes.get(route_id) if route_id else None
+def fallback_route(entry: SmsGateway24ConfigEntry) -> Route | None:
+    """The route the options name for failover; none when it is gone."""
+    return entry.runtime_data.routes.get(entry.options.get(CONF_FALLBACK_ROUTE) or "")
 
 
 def _failover_deadline(
@@ -651,19 +648,22 @@ async def async_route_send(
         group = list(grouped)
         try:
             if isinstance(route.client, seven.Seven):
-                await _async_send_seven(
+                result = await _async_send_seven(
                     route, route.client, group, send_at=send_at, outcome=outcome
                 )
+                _async_route_used(route, result.balance, price=_part_price(result))
             else:
                 await _async_send_ubill(
                     route, route.client, group, send_at=send_at, outcome=outcome
                 )
+                _async_route_used(route)
         except ROUTE_REFUSALS as err:
             outcome.refused += [(item, str(err)) for item in group]
             continue
         except (seven.SevenError, ubill.UBillError) as err:
             outcome.unclear += [(item, str(err)) for item in group]
-        _async_route_used(hass, route)
+            # Maybe taken, and paid for.
+            _async_route_used(route)
     return outcome
 
 
@@ -674,7 +674,7 @@ async def _async_send_seven(
     *,
     send_at: datetime | None,
     outcome: RouteOutcome,
-) -> None:
+) -> seven.SendResult:
     """Send one text to its numbers; seven answers for each number."""
     # The integration never repeats a send, so seven's lock on the same text
     # to the same number within 180 s would only refuse a real second alert.
@@ -696,6 +696,15 @@ async def _async_send_seven(
                 answer.error.description if answer.error else "refused"
             )
             outcome.refused.append((item, reason))
+    return result
+
+
+def _part_price(result: seven.SendResult) -> float | None:
+    """What one SMS part cost, when seven's answer says."""
+    for message in result.messages:
+        if message.price and message.parts:
+            return message.price / message.parts
+    return None
 
 
 async def _async_send_ubill(
@@ -719,9 +728,12 @@ async def _async_send_ubill(
 
 
 @callback
-def _async_route_used(hass: HomeAssistant, route: Route) -> None:
-    """Tell the route's balance to refresh: a send may have spent some of it."""
-    async_dispatcher_send(hass, SIGNAL_ROUTE_SENT.format(route.subentry_id))
+def _async_route_used(
+    route: Route, balance: float | None = None, *, price: float | None = None
+) -> None:
+    """Tell the route's balance: a send may have spent some of it."""
+    if route.balance is not None:
+        route.balance.async_request_balance(balance, price=price)
 
 
 async def async_fail_over_due(
@@ -739,7 +751,7 @@ async def async_fail_over_due(
         due = coordinator.tracker.take_due(dt_util.utcnow())
         if not due:
             return
-        route = _fallback(entry)
+        route = fallback_route(entry)
         if route is None:
             LOGGER.warning(
                 "The phone did not send %d messages in time, and there is no "

@@ -1,4 +1,4 @@
-"""Sensors of a gateway phone and its SIM cards."""
+"""Sensors of a gateway phone and its SIM cards; the balance of a backup route."""
 
 from __future__ import annotations
 
@@ -17,7 +17,9 @@ from homeassistant.components.sensor import (
 from homeassistant.const import EntityCategory
 from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+from homeassistant.helpers.update_coordinator import CoordinatorEntity
 from homeassistant.util import dt as dt_util
 
 from .clients.smsgateway24 import Message, Phone, SimCard
@@ -28,9 +30,22 @@ from .const import (
     ATTR_SMS_ID,
     ATTR_TEXT,
     DOMAIN,
+    PROVIDER_SEVEN,
+    PROVIDER_UBILL,
 )
 from .coordinator import SmsGateway24ConfigEntry, SmsGateway24Coordinator
-from .entity import PhoneEntity, SimEntity, async_add_phone_entities
+from .entity import (
+    PhoneEntity,
+    SimEntity,
+    async_add_phone_entities,
+    subentry_device_info,
+)
+from .routes import (
+    SEVEN_CURRENCY,
+    SIGNAL_ROUTE_ADDED,
+    UBILL_CREDITS,
+    RouteBalanceCoordinator,
+)
 from .send import reported_number
 
 PARALLEL_UPDATES = 0
@@ -107,6 +122,24 @@ SIM_SENSORS: tuple[SimSensorDescription, ...] = (
     ),
 )
 
+# A route's balance, by its provider: money, or SMS credits. Its unit until
+# the first answer; then the one the provider names.
+ROUTE_BALANCE_SENSORS: dict[str, SensorEntityDescription] = {
+    PROVIDER_SEVEN: SensorEntityDescription(
+        key="balance",
+        translation_key="balance",
+        device_class=SensorDeviceClass.MONETARY,
+        native_unit_of_measurement=SEVEN_CURRENCY,
+        suggested_display_precision=2,
+    ),
+    PROVIDER_UBILL: SensorEntityDescription(
+        key="balance",
+        translation_key="sms_balance",
+        native_unit_of_measurement=UBILL_CREDITS,
+        suggested_display_precision=0,
+    ),
+}
+
 
 async def async_setup_entry(
     hass: HomeAssistant,
@@ -143,6 +176,23 @@ async def async_setup_entry(
                 yield SimSensor(coordinator, phone.id, sim.slot, sim_description)
 
     async_add_phone_entities(coordinator, async_add_entities, build)
+
+    @callback
+    def add_route(balance: RouteBalanceCoordinator) -> None:
+        async_add_entities(
+            [RouteBalanceSensor(entry, balance)],
+            config_subentry_id=balance.route.subentry_id,
+        )
+
+    for balance in (
+        route.balance for route in coordinator.routes.values() if route.balance
+    ):
+        add_route(balance)
+    entry.async_on_unload(
+        async_dispatcher_connect(
+            hass, SIGNAL_ROUTE_ADDED.format(entry.entry_id), add_route
+        )
+    )
 
 
 class PhoneSensor(PhoneEntity, SensorEntity):
@@ -228,3 +278,39 @@ class LastMessageSensor(PhoneEntity, RestoreSensor):
             ATTR_SMS_ID: data[ATTR_SMS_ID],
         }
         self.async_write_ha_state()
+
+
+class RouteBalanceSensor(CoordinatorEntity[RouteBalanceCoordinator], SensorEntity):
+    """The balance of a backup route, on the route's device.
+
+    Unavailable while the route cannot be reached or refuses its key. It
+    goes with the route: its subentry owns it and its device.
+    """
+
+    _attr_has_entity_name = True
+
+    def __init__(
+        self, entry: SmsGateway24ConfigEntry, balance: RouteBalanceCoordinator
+    ) -> None:
+        """Show the balance the route's coordinator follows."""
+        super().__init__(balance)
+        route = balance.route
+        self.entity_description = ROUTE_BALANCE_SENSORS[route.provider]
+        self._attr_unique_id = f"{route.subentry_id}_{self.entity_description.key}"
+        self._attr_device_info = subentry_device_info(
+            entry.subentries[route.subentry_id]
+        )
+
+    @property
+    def native_value(self) -> float | None:
+        """The amount left, once known."""
+        balance = self.coordinator.data
+        return None if balance is None else balance.amount
+
+    @property
+    def native_unit_of_measurement(self) -> str | None:
+        """The currency seven names, or SMS credits."""
+        balance = self.coordinator.data
+        if balance is None:
+            return super().native_unit_of_measurement
+        return balance.unit

@@ -45,6 +45,8 @@ from custom_components.smsgateway24.const import (
     CONF_ADVANCED,
     CONF_CATCH_UP_HOURS,
     CONF_DEVICE_ID,
+    CONF_FAILOVER_AFTER,
+    CONF_FALLBACK_ROUTE,
     CONF_ONLINE_TIMEOUT,
     CONF_SCAN_INTERVAL,
     CONF_SIM,
@@ -257,6 +259,7 @@ async def test_user_flow_creates_entry(
         CONF_SCAN_INTERVAL: 60,
         CONF_ONLINE_TIMEOUT: 10,
         CONF_CATCH_UP_HOURS: 24,
+        CONF_FAILOVER_AFTER: 0,
         CONF_WEBHOOK: False,
         CONF_WEBHOOK_ID: webhook_id,
     }
@@ -857,9 +860,11 @@ async def test_options_flow(
         CONF_SCAN_INTERVAL: 120,
         CONF_ONLINE_TIMEOUT: 30,
         CONF_CATCH_UP_HOURS: 48,
+        CONF_FAILOVER_AFTER: 0,
         CONF_DEVICE_ID: simulator.galaxy,
         CONF_SIM: 0,
         CONF_WEBHOOK: False,
+        CONF_FALLBACK_ROUTE: None,
         CONF_WEBHOOK_ID: entry.options[CONF_WEBHOOK_ID],
     }
     assert result["data"] == expected
@@ -867,7 +872,7 @@ async def test_options_flow(
     assert all(
         type(entry.options[key]) is int
         for key in expected
-        if key not in (CONF_WEBHOOK, CONF_WEBHOOK_ID)
+        if key not in (CONF_WEBHOOK, CONF_WEBHOOK_ID, CONF_FALLBACK_ROUTE)
     )
     assert entry.state is ConfigEntryState.LOADED
     assert entry.runtime_data is not coordinator
@@ -1332,6 +1337,8 @@ def test_flows_use_the_expected_keys() -> None:
             "scan_interval_range",
             "online_timeout_range",
             "catch_up_hours_range",
+            "failover_after_range",
+            "route_gone",
             "no_external_url",
             "unknown_agent",
             "language_not_supported",
@@ -1376,7 +1383,9 @@ def test_every_field_has_a_label() -> None:
         ("config", "device"): phone_fields,
         ("config", "sim"): {CONF_SIM},
         ("config", "reauth_confirm"): {CONF_PASSWORD},
-        ("options", "init"): phone_fields | option_fields | {CONF_WEBHOOK},
+        ("options", "init"): phone_fields
+        | option_fields
+        | {CONF_WEBHOOK, CONF_FALLBACK_ROUTE},
         ("options", "sim"): {CONF_SIM},
     }
     for (flow, step), fields in expected.items():

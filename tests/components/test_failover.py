@@ -19,7 +19,6 @@ from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import ConfigSubentry
 from homeassistant.core import Event, HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
-from homeassistant.helpers.dispatcher import async_dispatcher_connect
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
@@ -34,9 +33,9 @@ from custom_components.smsgateway24.clients.smsgateway24 import (
 from custom_components.smsgateway24.const import (
     DOMAIN,
     EVENT_SMS_STATUS,
-    SIGNAL_ROUTE_SENT,
 )
 from simulator.demo import (
+    DEMO_SEVEN_API_KEY,
     DEMO_UBILL_API_KEY,
     DEMO_UBILL_BRAND_ID,
 )
@@ -63,6 +62,15 @@ pytestmark = pytest.mark.usefixtures("frozen_time")
 ANNA = "+4915700000001"
 BEN = "+4915700000002"
 ALERT = "Water leak in the cellar"
+
+
+def route_calls(simulator: RunningSimulator) -> list[tuple[str, str]]:
+    """What the routes' providers were asked, in order."""
+    return [
+        (request.provider, request.method)
+        for request in simulator.sim.requests
+        if request.provider != "smsgateway24"
+    ]
 
 
 def seven_recipients(simulator: RunningSimulator) -> list[str]:
@@ -221,6 +229,12 @@ async def test_offline_phone_fails_over_to_ubill(
     (sent,) = simulator.sim.ubill.sends.values()
     assert response["sms_ids"] == [sent.sms_id, sent.sms_id]
     assert [m["route"] for m in response["messages"]] == ["ubill", "ubill"]
+    # Then UBill's balance, once.
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert [r.method for r in simulator.sim.requests if r.provider == "ubill"] == [
+        "sms/send",
+        "sms/balance",
+    ]
 
     simulator.sim.tick()
     simulator.sim.clear_requests()
@@ -350,6 +364,8 @@ async def test_unclear_answer_never_queued_fails_over_without_an_original(
 ) -> None:
     """An error page instead of the answer, nothing queued: seven sends at the deadline."""
     add_route(hass, entry, simulator, "seven", failover_after=5)
+    # The route's first balance request is not the one to fail.
+    await hass.async_block_till_done(wait_background_tasks=True)
     events = async_capture_events(hass, EVENT_SMS_STATUS)
     simulator.sim.clear_requests()
     simulator.sim.set_html_errors(1)
@@ -766,23 +782,51 @@ async def test_deadline_without_a_route_any_more(
     assert entry.runtime_data.tracker.tracked == {}
 
 
-async def test_route_send_refreshes_its_balance(
+async def test_route_send_updates_its_balance(
     hass: HomeAssistant, simulator: RunningSimulator, entry: MockConfigEntry
 ) -> None:
-    """Each route send tells the route's balance to refresh; a refusal does not."""
-    route_id = add_route(hass, entry, simulator, "seven", fallback=False)
-    told: list[None] = []
-    async_dispatcher_connect(
-        hass, SIGNAL_ROUTE_SENT.format(route_id), lambda: told.append(None)
+    """seven's answer carries the balance: no request; UBill's is asked once."""
+    seven_id = add_route(hass, entry, simulator, "seven", fallback=False)
+    ubill_id = add_route(hass, entry, simulator, "ubill", fallback=False)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    routes = entry.runtime_data.routes
+    simulator.sim.clear_requests()
+
+    await send_sms(
+        hass, phone=ANNA, message=ALERT, device_id=route_device(hass, seven_id)
     )
-    device = route_device(hass, route_id)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    balance = routes[seven_id].balance
+    assert balance is not None
+    assert balance.data is not None
+    assert (
+        balance.data.amount == simulator.sim.seven.account(DEMO_SEVEN_API_KEY).balance
+    )
+    assert route_calls(simulator) == [SEVEN]
 
-    await send_sms(hass, phone=ANNA, message=ALERT, device_id=device)
-    simulator.sim.seven.refuse(500, 1)
+    simulator.sim.clear_requests()
+    await send_sms(
+        hass, phone=ANNA, message=ALERT, device_id=route_device(hass, ubill_id)
+    )
+    await hass.async_block_till_done(wait_background_tasks=True)
+    left = routes[ubill_id].balance
+    assert left is not None
+    assert left.data is not None
+    assert left.data.amount == simulator.sim.ubill.account(DEMO_UBILL_API_KEY).credits
+    assert route_calls(simulator) == [
+        UBILL,
+        ("ubill", "sms/balance"),
+    ]
+
+    # A refused send spent nothing: nothing is asked.
+    simulator.sim.clear_requests()
+    simulator.sim.ubill.account(DEMO_UBILL_API_KEY).credits = 0
     with pytest.raises(HomeAssistantError):
-        await send_sms(hass, phone=ANNA, message=ALERT, device_id=device)
-
-    assert told == [None]
+        await send_sms(
+            hass, phone=ANNA, message=ALERT, device_id=route_device(hass, ubill_id)
+        )
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert ("ubill", "sms/balance") not in route_calls(simulator)
 
 
 async def test_bulk_on_the_phone_is_one_request(

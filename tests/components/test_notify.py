@@ -370,7 +370,14 @@ async def test_other_subentries_get_no_notify_entity(
     hass.config_entries.async_add_subentry(
         config_entry,
         ConfigSubentry(
-            data=MappingProxyType({"provider": "seven", "api_key": "key"}),
+            data=MappingProxyType(
+                {
+                    "provider": "seven",
+                    "api_key": "key",
+                    # A route asks its balance: the simulator's, not the internet's.
+                    "url": f"{simulator.url}/seven/api",
+                }
+            ),
             subentry_type="route",
             title="seven.io",
             unique_id=None,

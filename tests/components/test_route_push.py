@@ -72,6 +72,8 @@ async def send_by_route(hass: HomeAssistant, route_id: str) -> str:
         return_response=True,
     )
     assert response is not None
+    # The balance the send asks for is asked now, not in the test's requests.
+    await hass.async_block_till_done(wait_background_tasks=True)
     sms_ids: list[str] = response["sms_ids"]  # type: ignore[assignment]
     return sms_ids[0]
 

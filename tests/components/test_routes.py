@@ -7,6 +7,7 @@ from types import MappingProxyType
 from homeassistant.config_entries import ConfigSubentry
 from homeassistant.const import CONF_API_KEY, CONF_URL
 from homeassistant.core import HomeAssistant
+import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.smsgateway24.clients import seven, ubill
@@ -16,6 +17,8 @@ from custom_components.smsgateway24.const import (
     CONF_SENDER,
     CONF_SIGNING_SECRET,
 )
+from custom_components.smsgateway24.routes import DEFAULT_URLS
+from simulator.demo import DEMO_SEVEN_API_KEY, DEMO_UBILL_API_KEY
 from tests.conftest import RunningSimulator
 
 
@@ -30,9 +33,16 @@ def route_subentry(title: str, **data: object) -> ConfigSubentry:
 
 
 async def test_routes_follow_their_subentries(
-    hass: HomeAssistant, simulator: RunningSimulator, init_integration: MockConfigEntry
+    hass: HomeAssistant,
+    simulator: RunningSimulator,
+    init_integration: MockConfigEntry,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """Added, changed and removed routes are the account's at once, no reload."""
+    """Added, changed and removed routes are the account's at once, no reload.
+
+    A route without an address of its own uses its provider's (the
+    simulator's here: no test reaches the internet).
+    """
     entry = init_integration
     routes = entry.runtime_data.routes
     assert routes == {}
@@ -41,7 +51,7 @@ async def test_routes_follow_their_subentries(
         "Backup",
         **{
             CONF_PROVIDER: "seven",
-            CONF_API_KEY: "seven-key",
+            CONF_API_KEY: DEMO_SEVEN_API_KEY,
             CONF_SENDER: "House",
             CONF_SIGNING_SECRET: "signing",
             CONF_URL: f"{simulator.url}/seven/api",
@@ -49,11 +59,13 @@ async def test_routes_follow_their_subentries(
     )
     georgia = route_subentry(
         "Georgia",
-        **{CONF_PROVIDER: "ubill", CONF_API_KEY: "ubill-key", CONF_BRAND_ID: 1},
+        **{CONF_PROVIDER: "ubill", CONF_API_KEY: DEMO_UBILL_API_KEY, CONF_BRAND_ID: 1},
     )
+    ubill_url = f"{simulator.url}/ubill/v1"
+    monkeypatch.setitem(DEFAULT_URLS, "ubill", ubill_url)
     assert hass.config_entries.async_add_subentry(entry, backup)
     assert hass.config_entries.async_add_subentry(entry, georgia)
-    await hass.async_block_till_done()
+    await hass.async_block_till_done(wait_background_tasks=True)
 
     first = routes[backup.subentry_id]
     assert (first.name, first.provider, first.sender, first.signing_secret) == (
@@ -66,19 +78,16 @@ async def test_routes_follow_their_subentries(
     assert first.client.url == f"{simulator.url}/seven/api"
     second = routes[georgia.subentry_id]
     assert isinstance(second.client, ubill.UBill)
-    assert (second.brand_id, second.sender, second.client.url) == (
-        1,
-        None,
-        ubill.DEFAULT_URL,
-    )
+    assert (second.brand_id, second.sender, second.client.url) == (1, None, ubill_url)
 
     hass.config_entries.async_update_subentry(
         entry, backup, data={**backup.data, CONF_API_KEY: "new-key"}
     )
-    await hass.async_block_till_done()
+    await hass.async_block_till_done(wait_background_tasks=True)
     changed = routes[backup.subentry_id]
     assert changed is not first
     assert changed.client.api_key == "new-key"
+    assert changed.balance is first.balance
     assert routes[georgia.subentry_id] is second
 
     assert hass.config_entries.async_remove_subentry(entry, georgia.subentry_id)

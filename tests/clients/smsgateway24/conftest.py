@@ -1,47 +1,35 @@
-"""Fixtures of the client tests: the simulator, a canned provider, and clients."""
+"""Fixtures of the SMSGateway24 client's tests: its canned provider and clients.
+
+The session and the Home Assistant stand-in come from the clients' conftest.
+"""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
 
 import aiohttp
-from aiohttp.test_utils import BaseTestServer, TestServer
+from aiohttp.test_utils import TestServer
 import pytest
 
 from custom_components.smsgateway24.clients.smsgateway24 import SmsGateway24
 from simulator.app import create_app
 from simulator.demo import DEMO_EMAIL, DEMO_PASSWORD, build_demo
+from tests.clients.conftest import server_url
 
 from .common import TOKEN, CannedProvider, RunningSimulator
 
 HOST = "127.0.0.1"
 
 
-def _url(server: BaseTestServer) -> str:
-    return str(server.make_url("")).rstrip("/")
-
-
-@pytest.fixture(autouse=True)
-def auto_enable_custom_integrations() -> None:
-    """Replace the Home Assistant fixture of the same name: the client needs none."""
-
-
-@pytest.fixture
-async def session(socket_enabled: None) -> AsyncIterator[aiohttp.ClientSession]:
-    """A client session of the test, closed at its end."""
-    async with aiohttp.ClientSession() as client_session:
-        yield client_session
-
-
 @pytest.fixture
 async def sim_server(socket_enabled: None) -> AsyncIterator[RunningSimulator]:
-    """The demo world served on 127.0.0.1."""
+    """The demo world on the real clock, served on 127.0.0.1."""
     sim = build_demo()
     # A handler still sleeping through latency ends when its client gives up.
     async with TestServer(
         create_app(sim), host=HOST, handler_cancellation=True
     ) as server:
-        yield RunningSimulator(url=_url(server), sim=sim)
+        yield RunningSimulator(url=server_url(server), sim=sim)
 
 
 @pytest.fixture
@@ -62,7 +50,7 @@ async def canned(socket_enabled: None) -> AsyncIterator[CannedProvider]:
     async with TestServer(
         provider.app(), host=HOST, handler_cancellation=True
     ) as server:
-        provider.url = _url(server)
+        provider.url = server_url(server)
         yield provider
         provider.stopping.set()
 

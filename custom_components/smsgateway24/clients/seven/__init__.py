@@ -4,7 +4,13 @@ This package needs only aiohttp: it knows nothing of Home Assistant and could
 be published on its own.
 """
 
-from .client import DEFAULT_TIMEOUT, DEFAULT_URL, MAX_TEXT_LENGTH, Seven
+from .client import (
+    DEFAULT_TIMEOUT,
+    DEFAULT_URL,
+    MAX_TEXT_LENGTH,
+    Seven,
+    is_valid_sender,
+)
 from .exceptions import (
     SevenApiError,
     SevenAuthenticationError,
@@ -60,6 +66,7 @@ __all__ = [
     "SevenResponseError",
     "SevenSignatureError",
     "SevenTimeoutError",
+    "is_valid_sender",
     "parse_time",
     "signature",
     "verify_signature",

@@ -229,6 +229,15 @@ def _decode(endpoint: str, status: int, text: str) -> object:
     return answer
 
 
+def is_valid_sender(sender: str) -> bool:
+    """Whether seven takes ``sender`` as a message's sender.
+
+    A name of up to 11 letters and digits (spaces and ``._&-`` too), or a
+    number of up to 16 digits.
+    """
+    return _SENDER.fullmatch(sender) is not None
+
+
 def _recipients(to: str | Sequence[str]) -> list[str]:
     numbers = to.split(",") if isinstance(to, str) else list(to)
     recipients = [number.strip() for number in numbers if number.strip()]
