@@ -64,13 +64,12 @@ from .const import (
 )
 from .coordinator import SmsGateway24ConfigEntry
 from .device_trigger import same_sender
-from .send import async_send_message
+from .send import NUMBER_SEPARATORS, async_send_message
 
 DATA_ASSIST: HassKey[dict[str, AssistState]] = HassKey(f"{DOMAIN}_assist")
 RATE_WINDOW: Final = timedelta(hours=1)
 # A number one can answer: international or national, not a short code.
 ANSWERABLE_NUMBER: Final = re.compile(r"\+?\d{7,15}")
-NUMBER_SEPARATORS: Final = re.compile(r"[\s()./-]")
 # What may stand between the PIN and the words: "1234 turn on", "1234: turn on".
 AFTER_PIN: Final = " \t\r\n:,;.-"
 SIGNATURE_MARK: Final = ASSIST_SIGNATURE.strip().casefold()

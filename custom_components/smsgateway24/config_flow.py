@@ -55,7 +55,7 @@ from homeassistant.util import language as language_util
 import voluptuous as vol
 from yarl import URL
 
-from .assist import AssistSettings, is_phone_number
+from .assist import AssistSettings
 from .clients import seven, ubill
 from .clients.smsgateway24 import (
     DEFAULT_URL,
@@ -1167,7 +1167,7 @@ def recipient_assist_data(
         # Not a phone number: the address field says so first.
         return {}, {}
     errors: dict[str, str] = {}
-    if data[CONF_CHANNEL] == CHANNEL_TELEGRAM or not is_phone_number(address):
+    if data[CONF_CHANNEL] == CHANNEL_TELEGRAM:
         errors[CONF_ASSIST] = "assist_needs_phone_number"
     elif any(
         other.subentry_type == SUBENTRY_RECIPIENT
