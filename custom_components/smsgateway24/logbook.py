@@ -13,8 +13,10 @@ from homeassistant.components.logbook.const import (
 from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.helpers import device_registry as dr
 
+from .assist import pin_hidden
 from .const import (
     ATTR_ANSWER,
+    ATTR_CONFIG_ENTRY_ID,
     ATTR_DEVICE_ID,
     ATTR_GATEWAY_DEVICE_ID,
     ATTR_PHONE,
@@ -77,11 +79,14 @@ def async_describe_events(
     def describe_received(event: Event) -> dict[str, str]:
         data: dict[str, Any] = dict(event.data)
         phone = phone_name(data)
+        text: str = data[ATTR_TEXT]
+        if entry := hass.config_entries.async_get_entry(data[ATTR_CONFIG_ENTRY_ID]):
+            text = pin_hidden(entry, data[ATTR_PHONE], text)
         return {
             LOGBOOK_ENTRY_NAME: "SMSGateway24",
             LOGBOOK_ENTRY_MESSAGE: (
                 f"SMS received from {data[ATTR_PHONE]} on {phone}: "
-                f"{data[ATTR_TEXT][:PREVIEW_LENGTH]}"
+                f"{text[:PREVIEW_LENGTH]}"
             ),
             LOGBOOK_ENTRY_ICON: ICON_RECEIVED,
         }
