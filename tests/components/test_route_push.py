@@ -24,8 +24,6 @@ from pytest_homeassistant_custom_component.common import (
 
 from custom_components.smsgateway24.clients.seven import signature
 from custom_components.smsgateway24.const import (
-    CONF_WEBHOOK,
-    CONF_WEBHOOK_ID,
     DOMAIN,
     EVENT_SMS_STATUS,
 )
@@ -33,11 +31,11 @@ from custom_components.smsgateway24.push import route_webhook_id
 from simulator.seven import State, signed_webhook
 from simulator.ubill import callback_url
 from tests.components.common import add_route, poll, route_device
+from tests.components.test_webhook import WEBHOOK_ID, push_entry_of
 from tests.conftest import RunningSimulator
 
 type Client = Callable[[], Awaitable[TestClient[Any, Any]]]
 
-WEBHOOK_ID = "0123456789abcdef" * 4
 ANNA = "+4915700000001"
 
 pytestmark = pytest.mark.usefixtures("frozen_time")
@@ -48,18 +46,7 @@ async def push_entry(
     hass: HomeAssistant, config_entry: MockConfigEntry
 ) -> MockConfigEntry:
     """The demo account's entry with push on, set up."""
-    config_entry.add_to_hass(hass)
-    hass.config_entries.async_update_entry(
-        config_entry,
-        options={
-            **config_entry.options,
-            CONF_WEBHOOK: True,
-            CONF_WEBHOOK_ID: WEBHOOK_ID,
-        },
-    )
-    assert await hass.config_entries.async_setup(config_entry.entry_id)
-    await hass.async_block_till_done()
-    return config_entry
+    return await push_entry_of(hass, config_entry)
 
 
 async def send_by_route(hass: HomeAssistant, route_id: str) -> str:
