@@ -35,6 +35,7 @@ from homeassistant import loader
 from homeassistant.const import CONF_EMAIL, CONF_TOKEN, CONF_URL
 from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.setup import async_setup_component
+from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     async_test_home_assistant,
@@ -54,7 +55,7 @@ from custom_components.smsgateway24.const import (
 from custom_components.smsgateway24.coordinator import SmsGateway24Coordinator
 from custom_components.smsgateway24.incoming import IncomingCursor
 from custom_components.smsgateway24.services import SERVICE_SEND_SMS
-from custom_components.smsgateway24.tracking import SentMessage
+from custom_components.smsgateway24.tracking import SentMessage, TrackedMessage
 from simulator.app import create_app
 from simulator.models import Account
 from simulator.state import Simulator
@@ -302,7 +303,14 @@ async def measure_polls(bench: Bench, phones: int, history: int) -> PollCost:
         account, device_id=phone_id, recipients=[SENDER], body="tracked", sim=0
     )[0]
     coordinator.async_track_sent(
-        [SentMessage(sms_id=sent.id, gateway_device_id=phone_id, phone=SENDER)]
+        [
+            TrackedMessage(
+                sent=SentMessage(
+                    sms_id=sent.id, gateway_device_id=phone_id, phone=SENDER
+                ),
+                since=dt_util.utcnow(),
+            )
+        ]
     )
     tracking = await bench.traffic(coordinator.async_refresh())
     naive = await bench.traffic(naive_poll(coordinator))

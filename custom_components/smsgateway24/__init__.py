@@ -45,6 +45,8 @@ async def async_setup_entry(
     await coordinator.async_commit()
     entry.runtime_data = coordinator
     async_setup_routes(hass, entry)
+    # What the phone did not send in time while Home Assistant was stopped.
+    coordinator.async_fail_over_later()
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     # Before the first messages fire: those received just before a restart too.
     async_setup_assist(hass, entry)

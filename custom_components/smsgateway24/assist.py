@@ -22,7 +22,7 @@ import re
 from typing import Any, Final, Self
 
 from homeassistant.components import conversation
-from homeassistant.config_entries import ConfigSubentry
+from homeassistant.config_entries import ConfigEntry, ConfigSubentry
 from homeassistant.core import Context, Event, HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers.intent import IntentResponseType
@@ -64,16 +64,17 @@ from .const import (
 )
 from .coordinator import SmsGateway24ConfigEntry
 from .device_trigger import same_sender
-from .send import async_send_message
+from .send import NUMBER_SEPARATORS, async_send_message
 
 DATA_ASSIST: HassKey[dict[str, AssistState]] = HassKey(f"{DOMAIN}_assist")
 RATE_WINDOW: Final = timedelta(hours=1)
 # A number one can answer: international or national, not a short code.
 ANSWERABLE_NUMBER: Final = re.compile(r"\+?\d{7,15}")
-NUMBER_SEPARATORS: Final = re.compile(r"[\s()./-]")
 # What may stand between the PIN and the words: "1234 turn on", "1234: turn on".
 AFTER_PIN: Final = " \t\r\n:,;.-"
 SIGNATURE_MARK: Final = ASSIST_SIGNATURE.strip().casefold()
+# A PIN as shown: always four dots, whatever its length.
+PIN_MASK: Final = "••••"
 
 
 class Refusal(StrEnum):
@@ -164,6 +165,23 @@ def without_pin(text: str, pin: str) -> str | None:
     if not hmac.compare_digest(head.encode(), pin.encode()) or rest[:1].isalnum():
         return None
     return rest.lstrip(AFTER_PIN)
+
+
+def pin_hidden(entry: ConfigEntry, sender: str, text: str) -> str:
+    """The text as the logbook and sensors show it: a sender's leading PIN hidden.
+
+    The message itself, in its event, stays as received; what is shown to
+    everyone who can see the logbook must not give the PIN away.
+    """
+    for subentry in entry.subentries.values():
+        if (
+            subentry.subentry_type == SUBENTRY_RECIPIENT
+            and (pin := subentry.data.get(CONF_PIN))
+            and same_sender(subentry.data[CONF_ADDRESS], sender)
+            and (rest := without_pin(text, pin)) is not None
+        ):
+            return f"{PIN_MASK} {rest}".rstrip()
+    return text
 
 
 def capped(answer: str, max_parts: int) -> str:

@@ -55,7 +55,7 @@ from homeassistant.util import language as language_util
 import voluptuous as vol
 from yarl import URL
 
-from .assist import AssistSettings, is_phone_number
+from .assist import AssistSettings
 from .clients import seven, ubill
 from .clients.smsgateway24 import (
     DEFAULT_URL,
@@ -118,6 +118,7 @@ from .const import (
 )
 from .coordinator import SmsGateway24ConfigEntry
 from .device_trigger import same_sender
+from .push import route_push_addresses
 from .routes import DEFAULT_URLS, route_client
 from .send import TELEGRAM_ID, international_number, reported_number
 
@@ -722,7 +723,14 @@ class SmsGateway24OptionsFlow(OptionsFlowWithReload):
         return self.async_show_form(
             step_id="push",
             data_schema=vol.Schema({}),
-            description_placeholders={"webhook_url": address},
+            description_placeholders={
+                "webhook_url": address,
+                "route_urls": route_push_addresses(
+                    self.config_entry,
+                    self._options[CONF_WEBHOOK_ID],
+                    lambda webhook_id: webhook_address(self.hass, webhook_id)[0],
+                ),
+            },
             errors={} if reachable else {"base": "no_external_url"},
         )
 
@@ -1159,7 +1167,7 @@ def recipient_assist_data(
         # Not a phone number: the address field says so first.
         return {}, {}
     errors: dict[str, str] = {}
-    if data[CONF_CHANNEL] == CHANNEL_TELEGRAM or not is_phone_number(address):
+    if data[CONF_CHANNEL] == CHANNEL_TELEGRAM:
         errors[CONF_ASSIST] = "assist_needs_phone_number"
     elif any(
         other.subentry_type == SUBENTRY_RECIPIENT

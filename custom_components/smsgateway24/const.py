@@ -105,8 +105,11 @@ SEEN_IDS_LIMIT: Final = 50_000
 # version 2, the messages not fired yet.
 INCOMING_STORAGE_VERSION: Final = 2
 INCOMING_STORAGE_MINOR_VERSION: Final = 2
-# Version 2 of the store of tracked messages keeps the changes not fired yet.
+# Version 2 of the store of tracked messages keeps the changes not fired yet;
+# minor version 2, the messages of backup routes, failover deadlines and the
+# failovers being sent.
 SENT_STORAGE_VERSION: Final = 2
+SENT_STORAGE_MINOR_VERSION: Final = 2
 
 EVENT_SMS_RECEIVED: Final = "smsgateway24_sms_received"
 ATTR_CONFIG_ENTRY_ID: Final = "config_entry_id"
@@ -136,6 +139,16 @@ ATTR_FAILOVER_OF: Final = "failover_of"
 # A message sent is followed until its status is final, but no longer than this:
 # a phone that stays offline must not keep the extra request of each poll going.
 TRACKING_LIMIT: Final = timedelta(hours=48)
+# How far back the phone's messages are looked up for the ids of a send the
+# provider answered without them: wide enough for a phone or server clock a
+# little off.
+ID_LOOKUP_WINDOW: Final = timedelta(minutes=5)
+# A poll follows a seven route's messages in one journal request of at most
+# this many entries (seven's own limit), and a UBill route's in at most this
+# many reports (one per send), the sends asked least recently first.
+SEVEN_JOURNAL_LIMIT: Final = 100
+UBILL_REPORTS_PER_POLL: Final = 3
+
 
 # Assist by SMS: a recipient with ``assist`` may text the house in their own
 # words; its optional PIN must lead each message, and its optional Home

@@ -5,10 +5,10 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from homeassistant.config_entries import ConfigEntry
+from homeassistant.config_entries import ConfigEntry, ConfigEntryState
 from homeassistant.const import CONF_TOKEN, CONF_URL
 from homeassistant.core import CALLBACK_TYPE, CoreState, Event, HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryAuthFailed
@@ -18,6 +18,7 @@ from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 from homeassistant.util import dt as dt_util
 
+from .clients import seven, ubill
 from .clients.smsgateway24 import (
     Message,
     MessageList,
@@ -31,10 +32,12 @@ from .const import (
     ATTR_CATCH_UP,
     ATTR_CONFIG_ENTRY_ID,
     ATTR_DEVICE_ID,
+    ATTR_FAILOVER_OF,
     ATTR_FINAL,
     ATTR_GATEWAY_DEVICE_ID,
     ATTR_PHONE,
     ATTR_RECEIVED_AT,
+    ATTR_ROUTE,
     ATTR_SIM,
     ATTR_SMS_ID,
     ATTR_STATUS,
@@ -53,9 +56,22 @@ from .const import (
     LOGGER,
     NEWEST_RECEIVED_WINDOWS,
     REQUEST_TIMEOUT,
+    ROUTE_PHONE,
+    SEVEN_JOURNAL_LIMIT,
+    SUBENTRY_ROUTE,
+    UBILL_REPORTS_PER_POLL,
 )
 from .incoming import Incoming, IncomingCursor, ReceivedMessage
-from .tracking import SentMessage, StatusChange, Tracker
+from .send import async_fail_over_due
+from .tracking import (
+    MessageId,
+    SentMessage,
+    Status,
+    StatusChange,
+    TrackedMessage,
+    Tracker,
+    status_code,
+)
 
 if TYPE_CHECKING:
     from .routes import Route
@@ -99,8 +115,19 @@ def _device_id(
     registry: dr.DeviceRegistry, entry_id: str, phone_id: int | None
 ) -> str | None:
     """The Home Assistant device id of a gateway phone, if it has a device."""
-    device = registry.async_get_device_by_identifier((DOMAIN, str(phone_id)), entry_id)
+    return _device_of(registry, entry_id, str(phone_id))
+
+
+def _device_of(
+    registry: dr.DeviceRegistry, entry_id: str, identifier: str
+) -> str | None:
+    device = registry.async_get_device_by_identifier((DOMAIN, identifier), entry_id)
     return None if device is None else device.id
+
+
+def route_device_key(subentry_id: str) -> str:
+    """The identifier of a backup route's device, as ``subentry_device_info`` makes it."""
+    return f"{SUBENTRY_ROUTE}_{subentry_id}"
 
 
 @callback
@@ -129,7 +156,11 @@ class SmsGateway24Coordinator(DataUpdateCoordinator[GatewayData]):
     While sent messages are tracked, one more request fetches the messages
     created since the oldest of them was sent, whatever their status; each
     status change of a tracked message fires ``EVENT_SMS_STATUS`` once, also
-    across restarts: the last status seen is kept in a store.
+    across restarts: the last status seen is kept in a store. Messages sent
+    through a backup route add, while they are followed, one journal request
+    per seven route and at most ``UBILL_REPORTS_PER_POLL`` reports per UBill
+    route. After each poll, what the phone did not send in time goes out
+    through the fallback route (``send.async_fail_over_due``).
 
     Events fire only once Home Assistant has started, when automations
     listen (they attach their triggers in its start-up jobs), and while it
@@ -154,6 +185,12 @@ class SmsGateway24Coordinator(DataUpdateCoordinator[GatewayData]):
         self.tracker = Tracker(hass, entry.entry_id)
         # The backup routes, by subentry id (routes.async_setup_routes).
         self.routes: dict[str, Route] = {}
+        # One failover run at a time: each takes what is due, then sends it.
+        self.failing_over = asyncio.Lock()
+        # When each UBill send's report was last asked for, so that the polls
+        # take turns among the sends; and the reports being fetched now.
+        self._reports_asked: dict[tuple[str, str], datetime] = {}
+        self._reports_fetching: set[tuple[str, str]] = set()
         # Set once Home Assistant has started and the entities exist.
         self._live = False
         self._committing = asyncio.Lock()
@@ -256,8 +293,13 @@ class SmsGateway24Coordinator(DataUpdateCoordinator[GatewayData]):
         return await self.client.get_messages(device_id=phone_id, begin=begin)
 
     async def _async_update_data(self) -> GatewayData:
-        """Fetch the phones, the incoming messages of the window, and the tracked."""
+        """Fetch the phones, the incoming messages of the window, and the tracked.
+
+        The routes' messages are followed first, whatever becomes of the
+        phones' requests: a route does not depend on the phones' cloud.
+        """
         self.tracker.expire()
+        await self._async_follow_routes()
         try:
             phones = await self.client.get_phones()
             incoming = await self.client.get_messages(
@@ -276,8 +318,7 @@ class SmsGateway24Coordinator(DataUpdateCoordinator[GatewayData]):
             ) from err
         fresh = self.incoming.take_polled(incoming.messages, dt_util.utcnow())
         if sent is not None:
-            for message in sent.messages:
-                self.tracker.take_status(message.id, message.status)
+            self.tracker.take_phone_messages(sent.messages)
         data = GatewayData(phones=phones, new_incoming=fresh)
         self._sync_devices(phones)
         self._update_repairs(phones)
@@ -299,7 +340,7 @@ class SmsGateway24Coordinator(DataUpdateCoordinator[GatewayData]):
         return kept
 
     @callback
-    def async_track_sent(self, messages: Iterable[SentMessage]) -> None:
+    def async_track_sent(self, messages: Iterable[TrackedMessage]) -> None:
         """Follow the status of messages just sent until it is final."""
         self.tracker.track(messages)
         self.async_commit_later()
@@ -310,31 +351,187 @@ class SmsGateway24Coordinator(DataUpdateCoordinator[GatewayData]):
         It counts as if a poll had seen it: a poll that sees it again does not
         fire again.
         """
-        if sms_id not in self.tracker.tracked:
-            LOGGER.debug("Ignored a status of message %d: it is not tracked", sms_id)
+        await self._async_take_pushed(ROUTE_PHONE, sms_id, MessageStatus(status_code))
+
+    async def async_handle_route_status(
+        self, route_id: str, message_id: str, status: Status
+    ) -> None:
+        """Take a delivery status a route pushed, as if a poll had seen it."""
+        await self._async_take_pushed(route_id, message_id, status)
+
+    async def _async_take_pushed(
+        self, route: str, sms_id: MessageId, status: Status
+    ) -> None:
+        key = next(
+            (
+                key
+                for key, tracked in self.tracker.tracked.items()
+                if (tracked.sent.route_id or tracked.sent.route) == route
+                and tracked.sent.sms_id == sms_id
+            ),
+            None,
+        )
+        if key is None:
+            LOGGER.debug("Ignored a status of message %s: it is not tracked", sms_id)
             return
-        if self.tracker.take_status(sms_id, MessageStatus(status_code)):
+        if self.tracker.take_status(key, status):
             await self.async_commit()
+
+    async def _async_follow_routes(self) -> None:
+        """Take the statuses of the messages followed on each route.
+
+        One journal request per seven route, whatever the number of its
+        messages followed; a report per UBill send, for the sends asked least
+        recently, at most ``UBILL_REPORTS_PER_POLL`` per route. A route that
+        fails to answer is asked again at the next poll; the messages of one
+        that is gone are no longer followed.
+        """
+        for route_id in sorted(self.tracker.routes()):
+            route = self.routes.get(route_id)
+            if route is None:
+                # Not set up yet, at the first poll of a start; or removed.
+                if route_id not in self.config_entry.subentries:
+                    LOGGER.debug("Stopped following the messages of route %s", route_id)
+                    self.tracker.forget_route(route_id)
+                continue
+            try:
+                if isinstance(route.client, seven.Seven):
+                    await self._async_follow_seven(route, route.client)
+                else:
+                    await self._async_follow_ubill(route, route.client)
+            except (seven.SevenError, ubill.UBillError) as err:
+                LOGGER.debug(
+                    "Could not follow the messages sent through %s: %s",
+                    route.name,
+                    err,
+                )
+        followed = {
+            (t.sent.route_id, str(t.sent.sms_id)) for t in self.tracker.tracked.values()
+        }
+        self._reports_asked = {
+            send: asked
+            for send, asked in self._reports_asked.items()
+            if send in followed
+        }
+
+    async def _async_follow_seven(self, route: Route, client: seven.Seven) -> None:
+        followed = self.tracker.on_route(route.subentry_id)
+        # seven's days are its own (German) calendar days.
+        oldest = followed[0].since.astimezone(seven.SEVEN_TIME_ZONE).date()
+        journal = await client.get_journal(date_from=oldest, limit=SEVEN_JOURNAL_LIMIT)
+        states = {entry.id: entry.state for entry in journal}
+        # In the order sent: the journal lists the newest first.
+        for tracked in followed:
+            if (state := states.get(str(tracked.sent.sms_id))) is not None:
+                self.tracker.take_status(tracked.sent.key, state)
+
+    async def _async_follow_ubill(self, route: Route, client: ubill.UBill) -> None:
+        sends = dict.fromkeys(
+            str(t.sent.sms_id) for t in self.tracker.on_route(route.subentry_id)
+        )
+        never = datetime.min.replace(tzinfo=UTC)
+        turns = sorted(
+            sends,
+            key=lambda sms_id: self._reports_asked.get(
+                (route.subentry_id, sms_id), never
+            ),
+        )
+        for sms_id in turns[:UBILL_REPORTS_PER_POLL]:
+            await self._async_take_report(route, client, sms_id)
+
+    async def _async_take_report(
+        self, route: Route, client: ubill.UBill, sms_id: str
+    ) -> None:
+        """Take the statuses of a UBill send's numbers from its report."""
+        self._reports_asked[route.subentry_id, sms_id] = dt_util.utcnow()
+        for row in await client.get_report(sms_id):
+            sent = SentMessage(
+                sms_id=sms_id,
+                phone=f"+{row.number}",
+                route=route.provider,
+                route_id=route.subentry_id,
+            )
+            self.tracker.take_status(sent.key, row.status)
+
+    async def async_handle_ubill_callback(self, route: Route, sms_id: str) -> None:
+        """Fetch a followed UBill send's report, which a callback says has changed.
+
+        The callback's own status is not taken: only the report, fetched with
+        the route's key. A callback for a send whose report is being fetched
+        already is answered by that fetch.
+        """
+        send = (route.subentry_id, sms_id)
+        followed = any(
+            str(t.sent.sms_id) == sms_id
+            for t in self.tracker.on_route(route.subentry_id)
+        )
+        if (
+            not followed
+            or send in self._reports_fetching
+            or not isinstance(route.client, ubill.UBill)
+        ):
+            LOGGER.debug("Ignored a callback about UBill send %s", sms_id)
+            return
+        self._reports_fetching.add(send)
+        try:
+            await self._async_take_report(route, route.client, sms_id)
+        except ubill.UBillError as err:
+            LOGGER.debug("Could not fetch the report of UBill send %s: %s", sms_id, err)
+            return
+        finally:
+            self._reports_fetching.discard(send)
+        await self.async_commit()
+
+    @callback
+    def _async_refresh_finished(self) -> None:
+        """After each poll, send through the fallback route what is due.
+
+        Not during the entry's setup: its routes are set up after the first
+        poll, and the setup asks once they are.
+        """
+        if self.config_entry.state is ConfigEntryState.LOADED:
+            self.async_fail_over_later()
+
+    @callback
+    def async_fail_over_later(self) -> None:
+        """Send what is due through the fallback route, in a task of the entry."""
+        if self.tracker.has_due(dt_util.utcnow()):
+            self.config_entry.async_create_task(
+                self.hass,
+                async_fail_over_due(self.hass, self.config_entry),
+                "smsgateway24 failover",
+            )
 
     @callback
     def _fire_status(self, changes: list[StatusChange]) -> None:
-        """Fire the event of each status change."""
+        """Fire the event of each status change.
+
+        A route's message names the phone it stands in for, or (sent through
+        the route directly) the route's device.
+        """
         registry = dr.async_get(self.hass)
+        entry_id = self.config_entry.entry_id
         for change in changes:
             sent, status = change.sent, change.status
+            if sent.gateway_device_id is None and sent.route_id is not None:
+                device_id = _device_of(
+                    registry, entry_id, route_device_key(sent.route_id)
+                )
+            else:
+                device_id = _device_id(registry, entry_id, sent.gateway_device_id)
             self.hass.bus.async_fire(
                 EVENT_SMS_STATUS,
                 {
-                    ATTR_CONFIG_ENTRY_ID: self.config_entry.entry_id,
-                    ATTR_DEVICE_ID: _device_id(
-                        registry, self.config_entry.entry_id, sent.gateway_device_id
-                    ),
+                    ATTR_CONFIG_ENTRY_ID: entry_id,
+                    ATTR_DEVICE_ID: device_id,
                     ATTR_GATEWAY_DEVICE_ID: sent.gateway_device_id,
                     ATTR_SMS_ID: sent.sms_id,
                     ATTR_PHONE: sent.phone,
                     ATTR_STATUS: status.slug,
-                    ATTR_STATUS_CODE: int(status),
+                    ATTR_STATUS_CODE: status_code(status),
                     ATTR_FINAL: status.final,
+                    ATTR_ROUTE: sent.route,
+                    ATTR_FAILOVER_OF: sent.failover_of,
                 },
             )
 

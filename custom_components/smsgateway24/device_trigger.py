@@ -20,11 +20,10 @@ from homeassistant.helpers.trigger import TriggerActionType, TriggerInfo
 from homeassistant.helpers.typing import ConfigType
 import voluptuous as vol
 
-from .clients.smsgateway24 import MessageStatus, digits_of
+from .clients.smsgateway24 import digits_of
 from .const import (
     ATTR_DEVICE_ID,
     ATTR_PHONE,
-    ATTR_STATUS_CODE,
     ATTR_TEXT,
     CONF_CONTAINS,
     CONF_SENDER,
@@ -38,6 +37,7 @@ from .const import (
 )
 from .coordinator import phone_id_of
 from .send import international_number
+from .tracking import delivered, failed
 
 # The optional filters of each trigger, shown by the automation editor.
 FILTERS: Final[dict[str, dict[vol.Marker, Any]]] = {
@@ -85,12 +85,7 @@ def matches(config: ConfigType, data: Mapping[str, Any]) -> bool:
         return not contains or (
             contains.casefold() in str(data.get(ATTR_TEXT) or "").casefold()
         )
-    status = MessageStatus(data[ATTR_STATUS_CODE])
-    outcome = (
-        status is MessageStatus.DELIVERED
-        if kind == TRIGGER_SMS_DELIVERED
-        else status.failed
-    )
+    outcome = delivered(data) if kind == TRIGGER_SMS_DELIVERED else failed(data)
     return outcome and (not (to := config.get(CONF_TO)) or same_sender(to, phone))
 
 

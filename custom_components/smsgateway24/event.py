@@ -9,10 +9,12 @@ from homeassistant.components.event import EventEntity, EventEntityDescription
 from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .clients.smsgateway24 import MessageStatus, Phone
-from .const import ATTR_CONFIG_ENTRY_ID, ATTR_STATUS_CODE
+from .assist import pin_hidden
+from .clients.smsgateway24 import Phone
+from .const import ATTR_CONFIG_ENTRY_ID, ATTR_PHONE, ATTR_TEXT
 from .coordinator import SmsGateway24ConfigEntry
 from .entity import PhoneEntity, async_add_phone_entities
+from .tracking import delivered, failed
 
 PARALLEL_UPDATES = 0
 
@@ -60,25 +62,33 @@ class SmsEvent(PhoneEntity, EventEntity):
 
     @callback
     def _async_received(self, event: Event[Mapping[str, Any]]) -> None:
-        """Record the message with the bus event's data."""
-        self._record(EVENT_TYPE_SMS_RECEIVED, event)
+        """Record the message with the bus event's data, a leading PIN hidden."""
+        text = pin_hidden(
+            self.coordinator.config_entry, event.data[ATTR_PHONE], event.data[ATTR_TEXT]
+        )
+        self._record(EVENT_TYPE_SMS_RECEIVED, event, text=text)
 
     @callback
     def _async_status(self, event: Event[Mapping[str, Any]]) -> None:
-        """Record a message sent that was delivered or failed; not the steps before."""
-        status = MessageStatus(event.data[ATTR_STATUS_CODE])
-        if status is MessageStatus.DELIVERED:
+        """Record a message sent that was delivered or failed; not the steps before.
+
+        A message a backup route sent in the phone's place counts too: its
+        data names the route and the message it replaces.
+        """
+        if delivered(event.data):
             self._record(EVENT_TYPE_SMS_DELIVERED, event)
-        elif status.failed:
+        elif failed(event.data):
             self._record(EVENT_TYPE_SMS_FAILED, event)
 
     @callback
-    def _record(self, event_type: str, event: Event[Mapping[str, Any]]) -> None:
+    def _record(
+        self, event_type: str, event: Event[Mapping[str, Any]], **shown: Any
+    ) -> None:
         """Take the bus event's data, but the entry, as the entity's event."""
         data = {
             key: value
             for key, value in event.data.items()
             if key != ATTR_CONFIG_ENTRY_ID
-        }
+        } | shown
         self._trigger_event(event_type, data)
         self.async_write_ha_state()

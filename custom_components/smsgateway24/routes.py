@@ -45,6 +45,7 @@ from .const import (
 )
 from .coordinator import SmsGateway24ConfigEntry
 from .entity import async_rename_subentry_device
+from .send import fallback_route
 
 # The address of each provider's API unless a route names another.
 DEFAULT_URLS: dict[str, str] = {
@@ -109,11 +110,6 @@ def route_of(hass: HomeAssistant, subentry: ConfigSubentry) -> Route:
         signing_secret=data.get(CONF_SIGNING_SECRET) or None,
         brand_id=data.get(CONF_BRAND_ID),
     )
-
-
-def fallback_route(entry: SmsGateway24ConfigEntry) -> Route | None:
-    """The route the options name for failover; none when it is gone."""
-    return entry.runtime_data.routes.get(entry.options.get(CONF_FALLBACK_ROUTE) or "")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -22,6 +22,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 from homeassistant.util import dt as dt_util
 
+from .assist import pin_hidden
 from .clients.smsgateway24 import Message, Phone, SimCard
 from .const import (
     ATTR_PHONE,
@@ -240,7 +241,9 @@ class LastMessageSensor(PhoneEntity, RestoreSensor):
         """Start with ``newest``, the phone's newest message before the sensor existed."""
         super().__init__(coordinator, phone_id, description)
         if newest is not None:
-            self._attr_native_value = newest.body[:MAX_STATE_LENGTH]
+            self._attr_native_value = pin_hidden(
+                coordinator.config_entry, newest.phone, newest.body
+            )[:MAX_STATE_LENGTH]
             self._attr_extra_state_attributes = {
                 ATTR_SENDER: newest.phone,
                 ATTR_RECEIVED_AT: None
@@ -270,7 +273,9 @@ class LastMessageSensor(PhoneEntity, RestoreSensor):
     def _async_received(self, event: Event[Mapping[str, Any]]) -> None:
         """Show the message just received."""
         data = event.data
-        self._attr_native_value = data[ATTR_TEXT][:MAX_STATE_LENGTH]
+        self._attr_native_value = pin_hidden(
+            self.coordinator.config_entry, data[ATTR_PHONE], data[ATTR_TEXT]
+        )[:MAX_STATE_LENGTH]
         self._attr_extra_state_attributes = {
             ATTR_SENDER: data[ATTR_PHONE],
             ATTR_RECEIVED_AT: data[ATTR_RECEIVED_AT],

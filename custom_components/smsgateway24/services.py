@@ -16,9 +16,10 @@ from homeassistant.helpers import config_validation as cv, device_registry as dr
 import voluptuous as vol
 
 from .const import CHANNEL_SMS, DOMAIN, MESSAGE_CHANNELS
-from .coordinator import SmsGateway24ConfigEntry, phone_id_of
+from .coordinator import SmsGateway24ConfigEntry, phone_id_of, route_device_key
 from .send import (
     async_send_message,
+    async_send_messages,
     async_send_telegram,
     check_numbers,
     check_phone,
@@ -37,6 +38,8 @@ ATTR_CONFIG_ENTRY_ID: Final = "config_entry_id"
 ATTR_DEVICE_ID: Final = "device_id"
 ATTR_PHONE: Final = "phone"
 ATTR_MESSAGE: Final = "message"
+ATTR_MESSAGES: Final = "messages"
+ATTR_FAILOVER: Final = "failover"
 ATTR_CHANNEL: Final = "channel"
 ATTR_SIM: Final = "sim"
 ATTR_SEND_AT: Final = "send_at"
@@ -57,8 +60,19 @@ ENTRY_FIELDS: Final[dict[vol.Marker, Any]] = {
 SEND_SMS_SCHEMA = vol.Schema(
     {
         **ENTRY_FIELDS,
-        vol.Required(ATTR_PHONE): vol.All(cv.ensure_list, [cv.string]),
-        vol.Optional(ATTR_MESSAGE, default=""): cv.string,
+        vol.Optional(ATTR_PHONE): vol.All(cv.ensure_list, [cv.string]),
+        vol.Optional(ATTR_MESSAGE): cv.string,
+        vol.Optional(ATTR_MESSAGES): vol.All(
+            cv.ensure_list,
+            [
+                vol.Schema(
+                    {
+                        vol.Required(ATTR_PHONE): cv.string,
+                        vol.Required(ATTR_MESSAGE): cv.string,
+                    }
+                )
+            ],
+        ),
         vol.Optional(ATTR_DEVICE_ID): cv.string,
         vol.Optional(ATTR_CHANNEL, default=CHANNEL_SMS): vol.In(MESSAGE_CHANNELS),
         vol.Optional(ATTR_SIM): SIM_SCHEMA,
@@ -66,6 +80,7 @@ SEND_SMS_SCHEMA = vol.Schema(
         vol.Optional(ATTR_URGENT, default=False): cv.boolean,
         vol.Optional(ATTR_CUSTOMER_ID): vol.Coerce(int),
         vol.Optional(ATTR_IMAGE): cv.string,
+        vol.Optional(ATTR_FAILOVER, default=True): cv.boolean,
     }
 )
 SEND_TELEGRAM_SCHEMA = vol.Schema(
@@ -135,21 +150,54 @@ def resolve_device(
     raise invalid("unknown_device", device=device_id)
 
 
+def resolve_sender(
+    hass: HomeAssistant, entry: SmsGateway24ConfigEntry, device_id: str | None
+) -> tuple[int | None, str | None]:
+    """The gateway phone, or the backup route (its subentry id), a device stands for."""
+    if device_id is None:
+        return None, None
+    device = dr.async_get(hass).async_get(device_id)
+    if device is not None and device.config_entry_id == entry.entry_id:
+        for route_id in entry.runtime_data.routes:
+            if (DOMAIN, route_device_key(route_id)) in device.identifiers:
+                return None, route_id
+    return resolve_device(hass, entry, device_id), None
+
+
 async def _send_sms(call: ServiceCall) -> ServiceResponse:
-    entry = resolve_entry(call.hass, call.data.get(ATTR_CONFIG_ENTRY_ID))
-    results = await async_send_message(
-        call.hass,
-        entry,
-        call.data[ATTR_PHONE],
-        call.data[ATTR_MESSAGE],
-        phone_id=resolve_device(call.hass, entry, call.data.get(ATTR_DEVICE_ID)),
-        channel=call.data[ATTR_CHANNEL],
-        sim=call.data.get(ATTR_SIM),
-        send_at=call.data.get(ATTR_SEND_AT),
-        urgent=call.data[ATTR_URGENT],
-        customer_id=call.data.get(ATTR_CUSTOMER_ID),
-        image=call.data.get(ATTR_IMAGE),
-    )
+    data = call.data
+    entry = resolve_entry(call.hass, data.get(ATTR_CONFIG_ENTRY_ID))
+    phone_id, route_id = resolve_sender(call.hass, entry, data.get(ATTR_DEVICE_ID))
+    options: dict[str, Any] = {
+        "phone_id": phone_id,
+        "route_id": route_id,
+        "channel": data[ATTR_CHANNEL],
+        "sim": data.get(ATTR_SIM),
+        "send_at": data.get(ATTR_SEND_AT),
+        "urgent": data[ATTR_URGENT],
+        "customer_id": data.get(ATTR_CUSTOMER_ID),
+        "failover": data[ATTR_FAILOVER],
+    }
+    if ATTR_MESSAGES in data:
+        if ATTR_PHONE in data or ATTR_MESSAGE in data:
+            raise invalid("messages_and_phone")
+        if ATTR_IMAGE in data:
+            raise invalid("messages_and_image")
+        results = await async_send_messages(
+            call.hass,
+            entry,
+            [(item[ATTR_PHONE], item[ATTR_MESSAGE]) for item in data[ATTR_MESSAGES]],
+            **options,
+        )
+    else:
+        results = await async_send_message(
+            call.hass,
+            entry,
+            data.get(ATTR_PHONE, []),
+            data.get(ATTR_MESSAGE, ""),
+            image=data.get(ATTR_IMAGE),
+            **options,
+        )
     return {
         "messages": [result.as_dict() for result in results],
         "sms_ids": [result.sms_id for result in results],

@@ -5,20 +5,44 @@ from __future__ import annotations
 from collections.abc import Callable
 from copy import deepcopy
 from datetime import timedelta
+from types import MappingProxyType
 from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
-from homeassistant.config_entries import ConfigEntryState
-from homeassistant.const import EVENT_HOMEASSISTANT_START, EVENT_HOMEASSISTANT_STARTED
+from homeassistant.config_entries import ConfigEntryState, ConfigSubentry
+from homeassistant.const import (
+    CONF_API_KEY,
+    CONF_URL,
+    EVENT_HOMEASSISTANT_START,
+    EVENT_HOMEASSISTANT_STARTED,
+)
 from homeassistant.core import CoreState, Event, HomeAssistant, callback
 from homeassistant.helpers import device_registry as dr
+from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     async_fire_time_changed,
 )
 
-from custom_components.smsgateway24.const import DOMAIN
+from custom_components.smsgateway24.const import (
+    CONF_BRAND_ID,
+    CONF_FAILOVER_AFTER,
+    CONF_FALLBACK_ROUTE,
+    CONF_PROVIDER,
+    CONF_SENDER,
+    CONF_SIGNING_SECRET,
+    DOMAIN,
+)
+from custom_components.smsgateway24.entity import subentry_device_info
 from custom_components.smsgateway24.logbook import async_describe_events
+from custom_components.smsgateway24.tracking import SentMessage, TrackedMessage
+from simulator.demo import (
+    DEMO_SEVEN_API_KEY,
+    DEMO_SEVEN_SIGNING_SECRET,
+    DEMO_UBILL_API_KEY,
+    DEMO_UBILL_BRAND_ID,
+)
+from tests.conftest import RunningSimulator
 
 
 async def poll(
@@ -155,3 +179,105 @@ def logbook_describer(
 
     async_describe_events(hass, describe_event)
     return described[DOMAIN, event_type]
+
+
+def followed(sms_id: int, phone_id: int, phone: str) -> TrackedMessage:
+    """A message a gateway phone sent, followed from now."""
+    return TrackedMessage(
+        sent=SentMessage(sms_id=sms_id, gateway_device_id=phone_id, phone=phone),
+        since=dt_util.utcnow(),
+    )
+
+
+# The requests that send a message, by provider and the API's name for them.
+SENDS = {
+    ("smsgateway24", "addsms"),
+    ("smsgateway24", "addalotofsms"),
+    ("seven", "sms"),
+    ("ubill", "sms/send"),
+}
+PHONE = ("smsgateway24", "addsms")
+SEVEN = ("seven", "sms")
+UBILL = ("ubill", "sms/send")
+
+
+def route_subentry(simulator: RunningSimulator, provider: str) -> ConfigSubentry:
+    """A route to the simulator's demo account of a provider, as the route form stores it."""
+    data: dict[str, Any] = (
+        {
+            CONF_PROVIDER: "seven",
+            CONF_API_KEY: DEMO_SEVEN_API_KEY,
+            CONF_URL: f"{simulator.url}/seven/api",
+            CONF_SENDER: "House",
+            CONF_SIGNING_SECRET: DEMO_SEVEN_SIGNING_SECRET,
+        }
+        if provider == "seven"
+        else {
+            CONF_PROVIDER: "ubill",
+            CONF_API_KEY: DEMO_UBILL_API_KEY,
+            CONF_URL: f"{simulator.url}/ubill/v1",
+            CONF_BRAND_ID: DEMO_UBILL_BRAND_ID,
+        }
+    )
+    return ConfigSubentry(
+        data=MappingProxyType(data),
+        subentry_type="route",
+        title=f"{provider} backup",
+        unique_id=None,
+    )
+
+
+def add_route(
+    hass: HomeAssistant,
+    entry: MockConfigEntry,
+    simulator: RunningSimulator,
+    provider: str,
+    *,
+    fallback: bool = True,
+    failover_after: float = 0,
+) -> str:
+    """Add a route with its device; make it the fallback route unless told not to."""
+    subentry = route_subentry(simulator, provider)
+    assert hass.config_entries.async_add_subentry(entry, subentry)
+    dr.async_get(hass).async_get_or_create(
+        config_entry_id=entry.entry_id,
+        config_subentry_id=subentry.subentry_id,
+        **subentry_device_info(subentry),
+    )
+    if fallback:
+        hass.config_entries.async_update_entry(
+            entry,
+            options={
+                **entry.options,
+                CONF_FALLBACK_ROUTE: subentry.subentry_id,
+                CONF_FAILOVER_AFTER: failover_after,
+            },
+        )
+    return str(subentry.subentry_id)
+
+
+def route_device(hass: HomeAssistant, route_id: str) -> str:
+    """The Home Assistant device id of a route."""
+    (device,) = dr.async_get(hass).async_get_devices(
+        identifiers={(DOMAIN, f"route_{route_id}")}
+    )
+    return device.id
+
+
+async def go_offline(
+    simulator: RunningSimulator, entry: MockConfigEntry, phone_id: int
+) -> None:
+    """The phone drops off the network, long enough to count as offline."""
+    sim = simulator.sim
+    sim.set_online(phone_id, online=False)
+    sim.phone(phone_id).last_seen = sim.now() - timedelta(minutes=30)
+    await entry.runtime_data.async_refresh()
+
+
+def sends(simulator: RunningSimulator) -> list[tuple[str, str]]:
+    """The requests that sent a message, in order: provider and what was called."""
+    return [
+        (request.provider, request.method)
+        for request in simulator.sim.requests
+        if (request.provider, request.method) in SENDS
+    ]

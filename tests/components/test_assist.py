@@ -451,6 +451,37 @@ async def test_pin_is_taken_off(  # noqa: PLR0917
     assert not [line for line in ours if PIN in line]
 
 
+async def test_pin_is_hidden_where_messages_are_shown(  # noqa: PLR0917
+    hass: HomeAssistant,
+    simulator: RunningSimulator,
+    init_integration: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+    kitchen_light: str,
+    received: list[Event],
+) -> None:
+    """The logbook, Last message and the SMS event entity show dots for the PIN.
+
+    The bus event keeps the text as received; a wrong PIN is no secret.
+    """
+    add_recipient(hass, init_integration, "Anna", ANNA, pin=PIN)
+
+    await text_house(hass, simulator, freezer, ANNA, f"{PIN}: {TURN_ON}")
+
+    (event,) = received
+    assert event.data["text"] == f"{PIN}: {TURN_ON}"
+    described = logbook_describer(hass, EVENT_SMS_RECEIVED)(event)
+    assert described["message"].endswith(f": •••• {TURN_ON}")
+    assert state(hass, "sensor.pixel_7_last_message") == f"•••• {TURN_ON}"
+    sms = hass.states.get("event.pixel_7_sms")
+    assert sms is not None
+    assert sms.attributes["text"] == f"•••• {TURN_ON}"
+
+    await text_house(hass, simulator, freezer, ANNA, f"1234 {TURN_OFF}")
+    assert state(hass, "sensor.pixel_7_last_message") == f"1234 {TURN_OFF}"
+    await text_house(hass, simulator, freezer, BEN, f"{PIN} {TURN_OFF}")
+    assert state(hass, "sensor.pixel_7_last_message") == f"{PIN} {TURN_OFF}"
+
+
 @pytest.mark.parametrize(
     ("text", "reason"),
     [

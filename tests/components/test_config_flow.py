@@ -1121,7 +1121,7 @@ async def test_push_shows_the_address_made_with_the_entry(
     assert result["errors"] == {}
     assert field_names(result) == []
     address = f"https://home.example.com/api/webhook/{webhook_id}"
-    assert placeholders_of(result) == {"webhook_url": address}
+    assert placeholders_of(result) == {"webhook_url": address, "route_urls": "-"}
 
     result = await hass.config_entries.options.async_configure(result["flow_id"], {})
     await hass.async_block_till_done()
@@ -1151,7 +1151,7 @@ async def test_push_shows_the_address_made_with_the_entry(
     result = await hass.config_entries.options.async_configure(
         result["flow_id"], options_form(simulator.galaxy, webhook=True)
     )
-    assert placeholders_of(result) == {"webhook_url": address}
+    assert placeholders_of(result) == {"webhook_url": address, "route_urls": "-"}
 
 
 @pytest.mark.parametrize(

@@ -150,17 +150,18 @@ async def test_polls_and_settings_stay_out_of_the_log(
 
 
 @pytest.mark.parametrize(
-    ("code", "icon"),
+    ("status", "final", "icon"),
     [
-        (1, "mdi:message-arrow-right"),
-        (6, "mdi:message-arrow-right"),
-        (7, "mdi:message-check"),
-        (8, "mdi:message-alert"),
-        (9, "mdi:message-alert"),
+        ("pending", False, "mdi:message-arrow-right"),
+        ("sent", False, "mdi:message-arrow-right"),
+        ("delivered", True, "mdi:message-check"),
+        ("not_delivered", True, "mdi:message-alert"),
+        ("failed", True, "mdi:message-alert"),
+        ("expired", True, "mdi:message-alert"),
     ],
 )
 def test_status_lines_have_the_event_entitys_icons(
-    hass: HomeAssistant, code: int, icon: str
+    hass: HomeAssistant, status: str, final: bool, icon: str
 ) -> None:
     """Each line has an icon, as the phone's SMS entity shows the same outcome."""
     describe = logbook_describer(hass, EVENT_SMS_STATUS)
@@ -168,6 +169,7 @@ def test_status_lines_have_the_event_entitys_icons(
         "device_id": None,
         "gateway_device_id": 1,
         "phone": "+4915700000001",
-        "status_code": code,
+        "status": status,
+        "final": final,
     }
     assert describe(Event(EVENT_SMS_STATUS, data))["icon"] == icon

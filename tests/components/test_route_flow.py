@@ -31,7 +31,8 @@ from custom_components.smsgateway24.const import (
     CONF_SIGNING_SECRET,
     DOMAIN,
 )
-from custom_components.smsgateway24.routes import DEFAULT_URLS, fallback_route
+from custom_components.smsgateway24.routes import DEFAULT_URLS
+from custom_components.smsgateway24.send import fallback_route
 from simulator.demo import (
     DEMO_SEVEN_API_KEY,
     DEMO_SEVEN_SIGNING_SECRET,

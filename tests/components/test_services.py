@@ -89,6 +89,7 @@ async def test_send_on_each_channel(
         {
             "sms_id": message.id,
             "phone": "+4915700000001",
+            "route": "phone",
             "encoding": "GSM-7",
             "parts": 1,
         }
@@ -147,7 +148,7 @@ async def test_bulk_send_is_one_request(
     assert [simulator.sim.message(sms_id).sendto for sms_id in ids] == numbers
     assert len(set(ids)) == 3
     assert [m["phone"] for m in response["messages"]] == numbers
-    assert list(track.call_args.args[0]) == [
+    assert [tracked.sent for tracked in track.call_args.args[0]] == [
         SentMessage(sms_id=sms_id, gateway_device_id=simulator.pixel, phone=number)
         for sms_id, number in zip(ids, numbers, strict=True)
     ]

@@ -17,12 +17,12 @@ from pytest_homeassistant_custom_component.common import (
 from custom_components.smsgateway24 import async_remove_entry
 from custom_components.smsgateway24.const import EVENT_SMS_STATUS
 from custom_components.smsgateway24.coordinator import SmsGateway24Coordinator
-from custom_components.smsgateway24.tracking import SentMessage
 from simulator.demo import DEMO_EMAIL
 from tests.components.common import (
     device_id,
     disk_at_each_event,
     finish_starting,
+    followed,
     logbook_describer,
     on_disk,
     poll,
@@ -48,9 +48,7 @@ async def send(
     sms_id = await coordinator.client.send_sms(
         to, "Water leak in the cellar", device_id=simulator.pixel
     )
-    coordinator.async_track_sent(
-        [SentMessage(sms_id=sms_id, gateway_device_id=simulator.pixel, phone=to)]
-    )
+    coordinator.async_track_sent([followed(sms_id, simulator.pixel, to)])
     return sms_id
 
 
@@ -87,6 +85,8 @@ async def test_status_changes_fire_in_order_and_once(
         "status": "delivered",
         "status_code": 7,
         "final": True,
+        "route": "phone",
+        "failover_of": None,
     }
     assert init_integration.runtime_data.tracker.tracked == {}
 
@@ -189,15 +189,7 @@ async def test_messages_of_two_phones_are_followed_in_one_request(
     from_galaxy = await coordinator.client.send_sms(
         RECIPIENT, "Front door open", device_id=simulator.galaxy
     )
-    coordinator.async_track_sent(
-        [
-            SentMessage(
-                sms_id=from_galaxy,
-                gateway_device_id=simulator.galaxy,
-                phone=RECIPIENT,
-            )
-        ]
-    )
+    coordinator.async_track_sent([followed(from_galaxy, simulator.galaxy, RECIPIENT)])
     simulator.sim.clear_requests()
 
     await poll(hass, freezer)
@@ -232,11 +224,17 @@ async def test_tracking_survives_a_restart(
                 "sms_id": sms_id,
                 "gateway_device_id": simulator.pixel,
                 "phone": RECIPIENT,
+                "route": "phone",
+                "route_id": None,
+                "failover_of": None,
                 "status": 1,
                 "since": "2026-11-20T12:00:00+00:00",
+                "failover_at": None,
+                "body": None,
             }
         ],
         "unfired": [],
+        "in_flight": [],
     }
 
     simulator.sim.tick()
@@ -260,6 +258,7 @@ async def test_tracking_survives_a_restart(
     assert hass_storage[STORE_KEY.format(entry.entry_id)]["data"] == {
         "tracked": [],
         "unfired": [],
+        "in_flight": [],
     }
 
 
@@ -292,7 +291,7 @@ async def test_tracking_stops_after_48_hours(
     await poll(hass, freezer)
     freezer.tick(timedelta(hours=47, minutes=58))
     await poll(hass, freezer)
-    assert sms_id in init_integration.runtime_data.tracker.tracked
+    assert init_integration.runtime_data.tracker.phone_keys().keys() == {sms_id}
 
     simulator.sim.clear_requests()
     with caplog.at_level(logging.DEBUG):

@@ -28,8 +28,7 @@ from custom_components.smsgateway24.const import (
     EVENT_SMS_RECEIVED,
     EVENT_SMS_STATUS,
 )
-from custom_components.smsgateway24.tracking import SentMessage
-from tests.components.common import device_id, finish_starting, poll
+from tests.components.common import device_id, finish_starting, followed, poll
 from tests.conftest import RunningSimulator
 
 WEBHOOK_ID = "0123456789abcdef" * 4
@@ -343,9 +342,7 @@ async def test_status_push_fires_the_status_event(
 ) -> None:
     """A pushed delivery report of a message sent fires its status event."""
     coordinator = push_entry.runtime_data
-    coordinator.async_track_sent(
-        [SentMessage(sms_id=4711, gateway_device_id=simulator.pixel, phone=SENDER)]
-    )
+    coordinator.async_track_sent([followed(4711, simulator.pixel, SENDER)])
     events = async_capture_events(hass, EVENT_SMS_STATUS)
     payload = {"sms_id": 4711, "status_id": 7, "device_id": simulator.pixel}
     assert (await post(hass_client_no_auth, payload)).status == HTTPStatus.OK
@@ -367,9 +364,7 @@ async def test_pushes_wait_for_home_assistant_to_start(
     key = f"{DOMAIN}.{config_entry.entry_id}"
     hass.set_state(CoreState.not_running)
     push_entry = await push_entry_of(hass, config_entry)
-    push_entry.runtime_data.async_track_sent(
-        [SentMessage(sms_id=4711, gateway_device_id=simulator.pixel, phone=SENDER)]
-    )
+    push_entry.runtime_data.async_track_sent([followed(4711, simulator.pixel, SENDER)])
     await hass.async_block_till_done()
     received = async_capture_events(hass, EVENT_SMS_RECEIVED)
     status = async_capture_events(hass, EVENT_SMS_STATUS)
@@ -391,6 +386,9 @@ async def test_pushes_wait_for_home_assistant_to_start(
             "sms_id": 4711,
             "gateway_device_id": simulator.pixel,
             "phone": SENDER,
+            "route": "phone",
+            "route_id": None,
+            "failover_of": None,
             "status": 7,
         }
     ]
