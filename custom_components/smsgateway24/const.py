@@ -144,9 +144,12 @@ TRACKING_LIMIT: Final = timedelta(hours=48)
 # little off.
 ID_LOOKUP_WINDOW: Final = timedelta(minutes=5)
 # A poll follows a seven route's messages in one journal request of at most
-# this many entries (seven's own limit), and a UBill route's in at most this
-# many reports (one per send), the sends asked least recently first.
+# this many entries (seven's own limit), one more for each further page while
+# some are not found (the account may send more than a page a day), at most
+# this many pages; and a UBill route's in at most this many reports (one per
+# send), the sends asked least recently first.
 SEVEN_JOURNAL_LIMIT: Final = 100
+SEVEN_JOURNAL_PAGES: Final = 5
 UBILL_REPORTS_PER_POLL: Final = 3
 
 

@@ -58,6 +58,7 @@ from .const import (
     REQUEST_TIMEOUT,
     ROUTE_PHONE,
     SEVEN_JOURNAL_LIMIT,
+    SEVEN_JOURNAL_PAGES,
     SUBENTRY_ROUTE,
     UBILL_REPORTS_PER_POLL,
 )
@@ -381,7 +382,9 @@ class SmsGateway24Coordinator(DataUpdateCoordinator[GatewayData]):
         """Take the statuses of the messages followed on each route.
 
         One journal request per seven route, whatever the number of its
-        messages followed; a report per UBill send, for the sends asked least
+        messages followed, and one more per further page of 100 messages
+        sent since the oldest of them while some are missing, at most
+        ``SEVEN_JOURNAL_PAGES``; a report per UBill send, for the sends asked least
         recently, at most ``UBILL_REPORTS_PER_POLL`` per route. A route that
         fails to answer is asked again at the next poll; the messages of one
         that is gone are no longer followed.
@@ -418,8 +421,18 @@ class SmsGateway24Coordinator(DataUpdateCoordinator[GatewayData]):
         followed = self.tracker.on_route(route.subentry_id)
         # seven's days are its own (German) calendar days.
         oldest = followed[0].since.astimezone(seven.SEVEN_TIME_ZONE).date()
-        journal = await client.get_journal(date_from=oldest, limit=SEVEN_JOURNAL_LIMIT)
-        states = {entry.id: entry.state for entry in journal}
+        wanted = {str(t.sent.sms_id) for t in followed}
+        states: dict[str, seven.DeliveryState] = {}
+        # Newest first: a page further back while a full page left some out.
+        for page in range(SEVEN_JOURNAL_PAGES):
+            journal = await client.get_journal(
+                date_from=oldest,
+                limit=SEVEN_JOURNAL_LIMIT,
+                offset=page * SEVEN_JOURNAL_LIMIT or None,
+            )
+            states |= {entry.id: entry.state for entry in journal if entry.id in wanted}
+            if len(journal) < SEVEN_JOURNAL_LIMIT or states.keys() >= wanted:
+                break
         # In the order sent: the journal lists the newest first.
         for tracked in followed:
             if (state := states.get(str(tracked.sent.sms_id))) is not None:

@@ -1042,6 +1042,32 @@ async def test_seven_messages_are_followed_in_one_request_per_poll(
     assert simulator.api_calls() == ["getalldevices", "getallsms"]
 
 
+async def test_seven_journal_is_read_further_back_while_messages_are_missing(
+    hass: HomeAssistant,
+    simulator: RunningSimulator,
+    entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """More than a page sent: a second page finds the oldest; no third is asked."""
+    route_id = add_route(hass, entry, simulator, "seven", fallback=False)
+    numbers = [f"+491570000{n:04d}" for n in range(150)]
+    await send_sms(
+        hass, phone=numbers, message=ALERT, device_id=route_device(hass, route_id)
+    )
+    events = async_capture_events(hass, EVENT_SMS_STATUS)
+    simulator.sim.clear_requests()
+
+    await poll(hass, freezer)
+
+    journal = [
+        r.fields.get("offset")
+        for r in simulator.sim.requests
+        if (r.provider, r.method) == ("seven", "journal/outbound")
+    ]
+    assert journal == [None, "100"]
+    assert sorted(event.data["phone"] for event in events) == numbers
+
+
 async def test_ubill_reports_are_bounded_per_poll(
     hass: HomeAssistant,
     simulator: RunningSimulator,
