@@ -10,6 +10,7 @@ from aiohttp.test_utils import TestClient
 from homeassistant.core import HomeAssistant
 from homeassistant.setup import async_setup_component
 
+from custom_components.smsgateway24.const import UBILL_REPORTS_PER_POLL
 from scripts import bench
 
 type Client = Callable[[], Awaitable[TestClient[Any, Any]]]
@@ -23,6 +24,8 @@ TINY = bench.Sizes(
     webhook_samples=2,
     memory_messages=25,
     memory_batch=10,
+    route_messages=(1, UBILL_REPORTS_PER_POLL + 1),
+    failover_after=2,
 )
 
 
@@ -68,9 +71,38 @@ async def test_bench_measures_every_cost(
     assert report.memory.store_json_bytes > 0
     assert said
 
+    # Offline: the route sends within the call, which asks nothing else.
+    offline = report.offline_failover
+    assert offline is not None
+    assert (offline.requests, offline.polls) == ({"seven sms": 1}, 0)
+    # Silent: the first poll at or after the deadline fails over, once.
+    silent = report.silent_failover
+    assert silent is not None
+    assert silent.after_deadline == 1
+    assert silent.polls == 2 * 60 // silent.scan_interval + 1
+    assert 120 <= silent.route_seconds < 120 + silent.scan_interval
+    assert silent.requests["seven sms"] == 1
+    assert silent.requests["smsgateway24 addsms"] == 1
+    assert silent.requests["smsgateway24 getalldevices"] == silent.polls
+    # A route's followed messages: one journal, or a few reports, a poll.
+    assert [
+        (p.provider, p.messages, p.account_requests, p.route_requests, p.covered_in)
+        for p in report.route_polls
+    ] == [
+        ("seven", 1, 2, 1, 1),
+        ("seven", UBILL_REPORTS_PER_POLL + 1, 2, 1, 1),
+        ("ubill", 1, 2, 1, 1),
+        ("ubill", UBILL_REPORTS_PER_POLL + 1, 2, UBILL_REPORTS_PER_POLL, 2),
+    ]
+
     table = bench.render(report)
     assert "| Poll, 2 phones, 10 messages |" in table
     assert "by webhook (2 samples)" in table
+    assert "| Failover, phone offline: `send_sms` to seven.io's send |" in table
+    assert (
+        f"| Poll following {UBILL_REPORTS_PER_POLL + 1} messages sent through UBill |"
+        in table
+    )
     assert json.loads(json.dumps(report.as_dict()))["polls"][0]["phones"] == 1
 
 
