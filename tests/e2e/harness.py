@@ -55,25 +55,33 @@ def free_port() -> int:
         return port
 
 
-def e2e_configuration(runs: Path) -> str:
-    """The development configuration.yaml, with an action that records a run.
+def recorder(path: Path, fields: tuple[str, ...]) -> str:
+    """A shell command that appends the values of its ``fields`` as a line to ``path``."""
+    arguments = " ".join(f"${number}" for number in range(1, len(fields) + 1))
+    values = " ".join(f"{{{{ {name} }}}}" for name in fields)
+    return f"sh -c 'echo \"{arguments}\" >> {path}' record {values}"
 
-    It also loads the Home Assistant packages of ``PACKAGES`` (test entities).
+
+def e2e_configuration(runs: Path, statuses: Path) -> str:
+    """The development configuration.yaml, with actions that record runs.
+
+    It also loads the Home Assistant packages of ``PACKAGES`` (test entities
+    and automations).
 
     ``shell_command.record_run`` appends its ``automation``, ``sms_id`` and
-    ``catch_up`` as a line to ``runs``: a file, which a power cut of Home
-    Assistant does not undo once the line is written. No text of a message
-    reaches it; Home Assistant runs a command with templates without a shell,
-    each argument apart.
+    ``catch_up`` as a line to ``runs``; ``shell_command.record_status`` its
+    ``sms_id``, ``route``, ``status`` and ``failover_of`` to ``statuses``:
+    files, which a power cut of Home Assistant does not undo once the line is
+    written. No text of a message reaches them; Home Assistant runs a command
+    with templates without a shell, each argument apart.
     """
     text = DEVELOPMENT_CONFIG.read_text(encoding="utf-8")
-    command = (
-        f"sh -c 'echo \"$1 $2 $3\" >> {runs}' record"
-        " {{ automation }} {{ sms_id }} {{ catch_up }}"
-    )
+    record_run = recorder(runs, ("automation", "sms_id", "catch_up"))
+    record_status = recorder(statuses, ("sms_id", "route", "status", "failover_of"))
     return (
         text
-        + f"\nshell_command:\n  record_run: {json.dumps(command)}\n"
+        + f"\nshell_command:\n  record_run: {json.dumps(record_run)}\n"
+        + f"  record_status: {json.dumps(record_status)}\n"
         + "\nhomeassistant:\n  packages: !include_dir_named packages\n"
     )
 
@@ -248,7 +256,7 @@ class Stack:
         (components / DOMAIN).symlink_to(INTEGRATION, target_is_directory=True)
         (self.config_dir / "packages").symlink_to(PACKAGES, target_is_directory=True)
         (self.config_dir / "configuration.yaml").write_text(
-            e2e_configuration(self.runs), encoding="utf-8"
+            e2e_configuration(self.runs, self.statuses), encoding="utf-8"
         )
         onboard.prepare(self.config_dir, self.hass_port)
         self.simulator = Process(
@@ -297,6 +305,25 @@ class Stack:
     def runs(self) -> Path:
         """The runs the test automations recorded, one line each."""
         return self.workdir / "automation-runs.txt"
+
+    @property
+    def statuses(self) -> Path:
+        """The status events the test automation recorded, one line each."""
+        return self.workdir / "status-runs.txt"
+
+    def status_runs(self, sms_id: str) -> list[tuple[str, str, str | None]]:
+        """The ``route``, ``status`` and ``failover_of`` of each status event of a message.
+
+        Oldest first; a ``failover_of`` of none is None.
+        """
+        runs = []
+        for line in _text(self.statuses).splitlines():
+            found, route, status, failover_of = line.split()
+            if found == sms_id:
+                runs.append(
+                    (route, status, None if failover_of == "None" else failover_of)
+                )
+        return runs
 
     def automation_runs(self) -> dict[tuple[str, int], list[bool]]:
         """The ``catch_up`` of each run, by automation and sms_id, oldest first."""
@@ -633,22 +660,51 @@ async def add_integration(api: Api) -> None:
     assert created["type"] == "create_entry", created
     stack.entry_id = created["result"]["entry_id"]
 
-    form = await api.rest(
-        "POST", "/api/config/config_entries/options/flow", {"handler": stack.entry_id}
-    )
-    assert form["type"] == "form", form
-    options = {**form_defaults(form["data_schema"]), "scan_interval": SCAN_INTERVAL}
-    options_path = f"/api/config/config_entries/options/flow/{form['flow_id']}"
-    sim = await api.rest("POST", options_path, options)
-    assert sim.get("step_id") == "sim", sim
-    done = await api.rest("POST", options_path, form_defaults(sim["data_schema"]))
-    assert done["type"] == "create_entry", done
+    await change_options(api, {"scan_interval": SCAN_INTERVAL})
     await wait_until(
         stack,
         lambda: api.ws("config_entries/get", domain=DOMAIN),
         lambda entries: [entry["state"] for entry in entries] == ["loaded"],
         "the entry loaded again with its new options",
     )
+
+
+async def change_options(api: Api, changes: dict[str, Any]) -> list[dict[str, Any]]:
+    """Change the account's options as a user does; return the form as first shown.
+
+    The form is submitted as it stands but for ``changes``; the SIM page after
+    it (the demo account has several phones) as it stands.
+    """
+    form = await api.rest(
+        "POST",
+        "/api/config/config_entries/options/flow",
+        {"handler": api.stack.entry_id},
+    )
+    assert form["type"] == "form", form
+    schema: list[dict[str, Any]] = form["data_schema"]
+    path = f"/api/config/config_entries/options/flow/{form['flow_id']}"
+    sim = await api.rest("POST", path, {**form_defaults(schema), **changes})
+    assert sim.get("step_id") == "sim", sim
+    done = await api.rest("POST", path, form_defaults(sim["data_schema"]))
+    assert done["type"] == "create_entry", done
+    return schema
+
+
+async def add_subentry(api: Api, kind: str, *steps: dict[str, Any]) -> str:
+    """Add a subentry of the account (``recipient``, ``route``) through its form; its id.
+
+    The first step names it; its subentry is found by that name.
+    """
+    path = "/api/config/config_entries/subentries/flow"
+    *_, created = await submit_flow(
+        api, path, {"handler": [api.stack.entry_id, kind]}, *steps
+    )
+    assert created["type"] == "create_entry", created
+    subentries = await api.ws(
+        "config_entries/subentries/list", entry_id=api.stack.entry_id
+    )
+    name = steps[0]["name"]
+    return str(next(s["subentry_id"] for s in subentries if s["title"] == name))
 
 
 async def add_automations(api: Api) -> None:
@@ -663,12 +719,15 @@ async def add_automations(api: Api) -> None:
     automations = recording_automations(pixel)
     stack.write_automations(automations)
     await api.call("automation", "reload", {})
+    # The packages' automations are there too.
+    ids = {automation["id"] for automation in automations}
 
     async def states() -> list[str]:
         return [
             state["state"]
             for state in await api.rest("GET", "/api/states")
             if state["entity_id"].startswith("automation.")
+            and state["attributes"].get("id") in ids
         ]
 
     await wait_until(

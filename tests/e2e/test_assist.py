@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from .harness import DOMAIN, Api, Stack, wait_until
+from .harness import DOMAIN, Api, Stack, add_subentry, wait_until
 from .test_end_to_end import Integration
 
 pytestmark = pytest.mark.e2e
@@ -22,19 +22,11 @@ ANNA = "+4915755555555"
 
 async def add_assist_recipient(api: Api) -> str:
     """Add Anna, allowed to talk to Assist by SMS; return her subentry's id."""
-    path = "/api/config/config_entries/subentries/flow"
-    form = await api.rest("POST", path, {"handler": [api.stack.entry_id, "recipient"]})
-    assert form["type"] == "form", form
-    created = await api.rest(
-        "POST",
-        f"{path}/{form['flow_id']}",
+    return await add_subentry(
+        api,
+        "recipient",
         {"name": "Anna", "channel": "sms", "address": ANNA, "assist": True},
     )
-    assert created["type"] == "create_entry", created
-    subentries = await api.ws(
-        "config_entries/subentries/list", entry_id=api.stack.entry_id
-    )
-    return str(next(s["subentry_id"] for s in subentries if s["title"] == "Anna"))
 
 
 async def test_text_turns_the_light_on_and_is_answered(stack: Stack) -> None:

@@ -60,6 +60,15 @@ class Integration:
         """The state of a phone's entity."""
         return str((await self.api.state(self.entity(phone, key)))["state"])
 
+    async def wait_online(self, phone: str, *, online: bool) -> None:
+        """Wait until a phone's Online sensor shows it online, or offline."""
+        await wait_until(
+            self.stack,
+            lambda: self.state(phone, "online"),
+            lambda state: state == ("on" if online else "off"),
+            f"{phone} {'online' if online else 'offline'}",
+        )
+
     async def poll_now(self) -> None:
         """Make the coordinator poll now rather than at its next interval."""
         await self.api.call(
@@ -224,12 +233,7 @@ async def check_offline(integration: Integration) -> None:
         {"minutes": 30},
     )
     await integration.poll_now()
-    await wait_until(
-        integration.stack,
-        lambda: integration.state("Galaxy A52", "online"),
-        lambda state: state == "off",
-        "Galaxy A52 offline",
-    )
+    await integration.wait_online("Galaxy A52", online=False)
     assert await integration.state("Pixel 7", "online") == "on"
 
 
