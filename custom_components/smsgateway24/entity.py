@@ -4,10 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from homeassistant.config_entries import ConfigSubentry
+from homeassistant.config_entries import (
+    SIGNAL_CONFIG_ENTRY_CHANGED,
+    ConfigEntry,
+    ConfigEntryChange,
+    ConfigSubentry,
+)
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.device_registry import DeviceEntryType, DeviceInfo
+from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.entity import EntityDescription
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
@@ -28,6 +34,27 @@ def subentry_device_info(subentry: ConfigSubentry) -> DeviceInfo:
         identifiers={(DOMAIN, f"{subentry.subentry_type}_{subentry.subentry_id}")},
         name=subentry.title,
         entry_type=DeviceEntryType.SERVICE,
+    )
+
+
+@callback
+def async_follow_subentries(
+    hass: HomeAssistant, entry: ConfigEntry, follow: Callable[[], None]
+) -> None:
+    """Call ``follow`` now and on each change of the entry, while it is loaded.
+
+    Subentries are added, changed and removed without a reload: whatever
+    stands for them (entities, routes, webhooks) follows here.
+    """
+
+    @callback
+    def entry_changed(change: ConfigEntryChange, changed: object) -> None:
+        if change is ConfigEntryChange.UPDATED and changed is entry:
+            follow()
+
+    follow()
+    entry.async_on_unload(
+        async_dispatcher_connect(hass, SIGNAL_CONFIG_ENTRY_CHANGED, entry_changed)
     )
 
 

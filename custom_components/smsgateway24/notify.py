@@ -8,13 +8,10 @@ from __future__ import annotations
 
 from homeassistant.components.notify import NotifyEntity, NotifyEntityFeature
 from homeassistant.config_entries import (
-    SIGNAL_CONFIG_ENTRY_CHANGED,
-    ConfigEntryChange,
     ConfigSubentry,
 )
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import device_registry as dr
-from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .const import (
@@ -27,7 +24,7 @@ from .const import (
     SUBENTRY_RECIPIENT,
 )
 from .coordinator import SmsGateway24ConfigEntry
-from .entity import subentry_device_info
+from .entity import async_follow_subentries, subentry_device_info
 from .send import async_send_message, async_send_telegram
 
 # Sending is one request each; Home Assistant need not hold calls back.
@@ -59,15 +56,7 @@ async def async_setup_entry(
             entities[subentry_id] = RecipientNotifyEntity(entry, subentry)
             async_add_entities([entities[subentry_id]], config_subentry_id=subentry_id)
 
-    @callback
-    def entry_changed(change: ConfigEntryChange, changed: object) -> None:
-        if change is ConfigEntryChange.UPDATED and changed is entry:
-            follow_subentries()
-
-    follow_subentries()
-    entry.async_on_unload(
-        async_dispatcher_connect(hass, SIGNAL_CONFIG_ENTRY_CHANGED, entry_changed)
-    )
+    async_follow_subentries(hass, entry, follow_subentries)
 
 
 class RecipientNotifyEntity(NotifyEntity):

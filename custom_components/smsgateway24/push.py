@@ -22,9 +22,7 @@ from typing import Any
 from aiohttp import web
 from aiohttp.hdrs import METH_GET, METH_POST
 from homeassistant.components import webhook
-from homeassistant.config_entries import SIGNAL_CONFIG_ENTRY_CHANGED, ConfigEntryChange
 from homeassistant.core import HomeAssistant, callback
-from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.network import NoURLAvailableError, get_url
 
 from .clients import seven, ubill
@@ -38,6 +36,7 @@ from .const import (
     SUBENTRY_ROUTE,
 )
 from .coordinator import SmsGateway24ConfigEntry, SmsGateway24Coordinator
+from .entity import async_follow_subentries
 from .routes import Route
 
 
@@ -123,19 +122,11 @@ def _async_setup_route_push(
         registered.update(wanted)
 
     @callback
-    def entry_changed(change: ConfigEntryChange, changed: object) -> None:
-        if change is ConfigEntryChange.UPDATED and changed is entry:
-            follow_subentries()
-
-    @callback
     def unregister_all() -> None:
         for subentry_id in registered:
             webhook.async_unregister(hass, route_webhook_id(webhook_id, subentry_id))
 
-    follow_subentries()
-    entry.async_on_unload(
-        async_dispatcher_connect(hass, SIGNAL_CONFIG_ENTRY_CHANGED, entry_changed)
-    )
+    async_follow_subentries(hass, entry, follow_subentries)
     entry.async_on_unload(unregister_all)
 
 

@@ -12,8 +12,6 @@ from dataclasses import dataclass, field, replace
 from typing import Final
 
 from homeassistant.config_entries import (
-    SIGNAL_CONFIG_ENTRY_CHANGED,
-    ConfigEntryChange,
     ConfigSubentry,
 )
 from homeassistant.const import CONF_API_KEY, CONF_URL
@@ -21,7 +19,6 @@ from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.dispatcher import (
-    async_dispatcher_connect,
     async_dispatcher_send,
 )
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
@@ -44,7 +41,7 @@ from .const import (
     SUBENTRY_ROUTE,
 )
 from .coordinator import SmsGateway24ConfigEntry
-from .entity import async_rename_subentry_device
+from .entity import async_follow_subentries, async_rename_subentry_device
 from .send import fallback_route
 
 # The address of each provider's API unless a route names another.
@@ -303,12 +300,4 @@ def async_setup_routes(hass: HomeAssistant, entry: SmsGateway24ConfigEntry) -> N
                 entry, options={**entry.options, CONF_FALLBACK_ROUTE: None}
             )
 
-    @callback
-    def entry_changed(change: ConfigEntryChange, changed: object) -> None:
-        if change is ConfigEntryChange.UPDATED and changed is entry:
-            follow_subentries()
-
-    follow_subentries()
-    entry.async_on_unload(
-        async_dispatcher_connect(hass, SIGNAL_CONFIG_ENTRY_CHANGED, entry_changed)
-    )
+    async_follow_subentries(hass, entry, follow_subentries)
