@@ -46,16 +46,26 @@ class ReceivedRequest:
     path: str
     raw_path: str
     headers: dict[str, str]
+    content_type: str
     query: dict[str, str]
     fields: dict[str, str]
+    # Uploaded files by field: file name, content and content type.
+    files: dict[str, tuple[str, bytes, str]]
     json: object
 
 
 @dataclass(slots=True)
 class CannedProvider:
-    """Answers any path with whatever a test chose for it (404 when nothing)."""
+    """Answers the requests `route` matches with whatever a test chose for each path.
+
+    By default any path, 404 where nothing was chosen; SMSGateway24's provider
+    answers `POST /getdata/{path}` only, with `unchosen` where nothing was chosen.
+    """
 
     fixtures: Path
+    route: str = "/{path:.*}"
+    http_method: str = "*"
+    unchosen: CannedAnswer | None = None
     answers: dict[str, CannedAnswer] = field(default_factory=dict)
     received: list[ReceivedRequest] = field(default_factory=list)
     stopping: asyncio.Event = field(default_factory=asyncio.Event)
@@ -71,8 +81,8 @@ class CannedProvider:
         charset: str | None = None,
         delay: float = 0.0,
     ) -> None:
-        """Answer `path` (below the API's base URL) with exactly this body."""
-        self.answers["/" + path] = CannedAnswer(
+        """Answer `path` (what `route` matches as `{path}`) with exactly this body."""
+        self.answers[path] = CannedAnswer(
             body=body.encode() if isinstance(body, str) else body,
             status=status,
             content_type=content_type,
@@ -96,31 +106,39 @@ class CannedProvider:
     def app(self) -> web.Application:
         """The web application serving the canned answers."""
         app = web.Application()
-        app.router.add_route("*", "/{path:.*}", self._handle)
+        app.router.add_route(self.http_method, self.route, self._handle)
         return app
 
     async def _handle(self, request: web.Request) -> web.Response:
-        body = await request.read()
         fields: dict[str, str] = {}
+        files: dict[str, tuple[str, bytes, str]] = {}
         decoded: object = None
         if request.content_type == "application/json":
-            decoded = json.loads(body)
+            decoded = json.loads(await request.read())
         elif request.method == "POST":
-            fields = {
-                name: str(value) for name, value in (await request.post()).items()
-            }
+            for name, value in (await request.post()).items():
+                if isinstance(value, web.FileField):
+                    files[name] = (
+                        value.filename,
+                        value.file.read(),
+                        value.content_type,
+                    )
+                else:
+                    fields[name] = str(value)
         self.received.append(
             ReceivedRequest(
                 method=request.method,
                 path=request.path,
                 raw_path=request.raw_path,
                 headers=dict(request.headers),
+                content_type=request.content_type,
                 query=dict(request.query),
                 fields=fields,
+                files=files,
                 json=decoded,
             )
         )
-        answer = self.answers.get(request.path)
+        answer = self.answers.get(request.match_info["path"], self.unchosen)
         if answer is None:
             return web.Response(status=404, text="no answer chosen")
         if answer.delay:

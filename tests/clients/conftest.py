@@ -49,17 +49,19 @@ async def sim_server(socket_enabled: None) -> AsyncIterator[RunningSimulator]:
 
 
 @pytest.fixture
-async def canned(
-    request: pytest.FixtureRequest, socket_enabled: None
-) -> AsyncIterator[CannedProvider]:
-    """A provider that answers what the test chose, served on 127.0.0.1.
+def canned_provider(request: pytest.FixtureRequest) -> CannedProvider:
+    """A provider answering any path, its documented answers beside the test."""
+    return CannedProvider(request.path.parent / "fixtures")
 
-    Its documented answers are the `fixtures` folder beside the test.
-    """
-    provider = CannedProvider(request.path.parent / "fixtures")
+
+@pytest.fixture
+async def canned(
+    canned_provider: CannedProvider, socket_enabled: None
+) -> AsyncIterator[CannedProvider]:
+    """The canned provider of the test's client, served on 127.0.0.1."""
     async with TestServer(
-        provider.app(), host=HOST, handler_cancellation=True
+        canned_provider.app(), host=HOST, handler_cancellation=True
     ) as server:
-        provider.url = server_url(server)
-        yield provider
-        provider.stopping.set()
+        canned_provider.url = server_url(server)
+        yield canned_provider
+        canned_provider.stopping.set()

@@ -1,35 +1,34 @@
 """Fixtures of the SMSGateway24 client's tests: its canned provider and clients.
 
-The session and the Home Assistant stand-in come from the clients' conftest.
+The servers and the session come from the clients' conftest.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from pathlib import Path
 
 import aiohttp
-from aiohttp.test_utils import TestServer
 import pytest
 
 from custom_components.smsgateway24.clients.smsgateway24 import SmsGateway24
-from simulator.app import create_app
-from simulator.demo import DEMO_EMAIL, DEMO_PASSWORD, build_demo
-from tests.clients.conftest import server_url
+from simulator.demo import DEMO_EMAIL, DEMO_PASSWORD
+from tests.clients.common import CannedAnswer, CannedProvider, RunningSimulator
 
-from .common import TOKEN, CannedProvider, RunningSimulator
-
-HOST = "127.0.0.1"
+FIXTURES = Path(__file__).parent / "fixtures"
+# Credentials the canned provider never checks; they only have to stay secret.
+TOKEN = "c0ffee4a11ce5ecre7"
+PASSWORD = "Pa55-w0rd!hunter2"
 
 
 @pytest.fixture
-async def sim_server(socket_enabled: None) -> AsyncIterator[RunningSimulator]:
-    """The demo world on the real clock, served on 127.0.0.1."""
-    sim = build_demo()
-    # A handler still sleeping through latency ends when its client gives up.
-    async with TestServer(
-        create_app(sim), host=HOST, handler_cancellation=True
-    ) as server:
-        yield RunningSimulator(url=server_url(server), sim=sim)
+def canned_provider() -> CannedProvider:
+    """SMSGateway24's shape: `POST /getdata/<method>`, OK where nothing was chosen."""
+    return CannedProvider(
+        FIXTURES,
+        route="/getdata/{path}",
+        http_method="POST",
+        unchosen=CannedAnswer(body=b'{"error":0,"message":"OK"}'),
+    )
 
 
 @pytest.fixture
@@ -41,18 +40,6 @@ async def client(
     await api.get_token(DEMO_EMAIL, DEMO_PASSWORD)
     sim_server.sim.clear_requests()
     return api
-
-
-@pytest.fixture
-async def canned(socket_enabled: None) -> AsyncIterator[CannedProvider]:
-    """A provider that answers what the test chose, served on 127.0.0.1."""
-    provider = CannedProvider()
-    async with TestServer(
-        provider.app(), host=HOST, handler_cancellation=True
-    ) as server:
-        provider.url = server_url(server)
-        yield provider
-        provider.stopping.set()
 
 
 @pytest.fixture

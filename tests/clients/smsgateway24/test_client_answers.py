@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 import json
-import socket
-import traceback
 
 import aiohttp
 import pytest
@@ -22,8 +20,9 @@ from custom_components.smsgateway24.clients.smsgateway24 import (
     SmsGateway24ResponseError,
     SmsGateway24TimeoutError,
 )
+from tests.clients.common import CannedProvider, closed_port, every_text
 
-from .common import PASSWORD, TOKEN, CannedProvider
+from .conftest import PASSWORD, TOKEN
 
 # Documented answers, read through the client
 
@@ -265,9 +264,9 @@ async def test_tag_contact_and_telegram(
     await canned_client.send_telegram("123456789", "Door opened")
 
     # Without a name, no fullname field is sent.
-    assert [(r.method, r.fields) for r in canned.received[1:]] == [
+    assert [(r.path, r.fields) for r in canned.received[1:]] == [
         (
-            "savecontact",
+            "/getdata/savecontact",
             {
                 "token": TOKEN,
                 "phone": "+4915752982212",
@@ -276,7 +275,7 @@ async def test_tag_contact_and_telegram(
             },
         ),
         (
-            "telegrammessage",
+            "/getdata/telegrammessage",
             {"token": TOKEN, "telegramid": "123456789", "body": "Door opened"},
         ),
     ]
@@ -507,18 +506,11 @@ async def test_timeout(canned: CannedProvider, session: aiohttp.ClientSession) -
     assert str(caught.value) == "No answer to 'getalldevices' within 0.2 s"
 
 
-def _closed_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-    return port
-
-
 async def test_connection_refused(
     socket_enabled: None, session: aiohttp.ClientSession
 ) -> None:
     api = SmsGateway24(
-        url=f"http://127.0.0.1:{_closed_port()}", token=TOKEN, session=session
+        url=f"http://127.0.0.1:{closed_port()}", token=TOKEN, session=session
     )
 
     with pytest.raises(SmsGateway24ConnectionError) as caught:
@@ -534,18 +526,6 @@ async def test_connection_refused(
 # Secrets never appear in what is raised
 
 
-def _every_text(err: BaseException) -> str:
-    return "\n".join(
-        [
-            str(err),
-            repr(err),
-            repr(err.args),
-            "".join(traceback.format_exception(err)),
-            str(getattr(err, "provider_message", "")),
-        ]
-    )
-
-
 async def test_token_echoed_in_refusal_is_hidden(
     canned: CannedProvider, canned_client: SmsGateway24
 ) -> None:
@@ -558,7 +538,7 @@ async def test_token_echoed_in_refusal_is_hidden(
         await canned_client.get_phones()
 
     assert caught.value.provider_message == "Token **REDACTED** is invalid or expired"
-    assert TOKEN not in _every_text(caught.value)
+    assert TOKEN not in every_text(caught.value)
 
 
 async def test_token_echoed_in_other_refusal_is_hidden(
@@ -574,7 +554,7 @@ async def test_token_echoed_in_other_refusal_is_hidden(
     # Hiding the token keeps the kind of error.
     assert type(caught.value) is SmsGateway24ApiError
     assert caught.value.provider_message == "Device 7 is not in **REDACTED**"
-    assert TOKEN not in _every_text(caught.value)
+    assert TOKEN not in every_text(caught.value)
 
 
 async def test_password_echoed_at_sign_in_is_hidden(
@@ -589,7 +569,7 @@ async def test_password_echoed_at_sign_in_is_hidden(
         await api.get_token("me@example.com", PASSWORD)
 
     assert str(caught.value) == "Password '**REDACTED**' is incorrect"
-    assert PASSWORD not in _every_text(caught.value)
+    assert PASSWORD not in every_text(caught.value)
 
 
 async def test_password_echoed_by_legacy_send_is_hidden(
@@ -609,7 +589,7 @@ async def test_password_echoed_by_legacy_send_is_hidden(
     assert caught.value.provider_message == (
         "Device 1 not found for me@example.com/**REDACTED**"
     )
-    assert PASSWORD not in _every_text(caught.value)
+    assert PASSWORD not in every_text(caught.value)
 
 
 async def test_secrets_never_in_transport_errors(
@@ -623,7 +603,7 @@ async def test_secrets_never_in_transport_errors(
     with pytest.raises(SmsGateway24Error) as caught:
         await api.get_phones()
 
-    assert TOKEN not in _every_text(caught.value)
+    assert TOKEN not in every_text(caught.value)
     assert TOKEN not in repr(api)
     assert repr(api) == f"SmsGateway24(url={canned.url!r})"
 

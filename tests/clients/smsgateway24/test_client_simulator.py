@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 import json
-import traceback
 from zoneinfo import ZoneInfo
 
 import aiohttp
@@ -22,8 +21,7 @@ from custom_components.smsgateway24.clients.smsgateway24 import (
 )
 from simulator.demo import DEMO_EMAIL, DEMO_PASSWORD
 from simulator.models import Account, UploadInfo
-
-from .common import RunningSimulator
+from tests.clients.common import RunningSimulator, every_text
 
 PARIS = ZoneInfo("Europe/Paris")
 SYDNEY = ZoneInfo("Australia/Sydney")
@@ -46,10 +44,6 @@ def _only_request(
     requests = sim_server.sim.requests
     assert [(r.method, r.http_method) for r in requests] == [(method, "POST")]
     return requests[0].fields
-
-
-def _texts(err: BaseException) -> str:
-    return "\n".join([str(err), repr(err), "".join(traceback.format_exception(err))])
 
 
 # Signing in
@@ -80,7 +74,7 @@ async def test_wrong_password(
         await api.get_token(DEMO_EMAIL, wrong)
 
     assert caught.value.provider_message == "Login or password incorrect"
-    assert wrong not in _texts(caught.value)
+    assert wrong not in every_text(caught.value)
     assert api.token is None
 
 
@@ -95,7 +89,7 @@ async def test_expired_token(
         await client.get_phones()
 
     assert caught.value.provider_message == "Token is invalid or expired"
-    assert old_token not in _texts(caught.value)
+    assert old_token not in every_text(caught.value)
     # Signing in again gives a new token that works.
     new_token = await client.get_token(DEMO_EMAIL, DEMO_PASSWORD)
     assert new_token != old_token
@@ -219,7 +213,7 @@ async def test_send_sms_with_wrong_password(
         await api.send_sms_with_password(DEMO_EMAIL, wrong, "+1", "x", device_id=1)
 
     assert caught.value.provider_message == "Login or password incorrect"
-    assert wrong not in _texts(caught.value)
+    assert wrong not in every_text(caught.value)
 
 
 async def test_send_bulk(sim_server: RunningSimulator, client: SmsGateway24) -> None:
@@ -632,7 +626,7 @@ async def test_latency_beyond_the_timeout(
 
     assert str(caught.value) == "No answer to 'getalldevices' within 0.2 s"
     assert api.token is not None
-    assert api.token not in _texts(caught.value)
+    assert api.token not in every_text(caught.value)
 
 
 async def test_own_session(sim_server: RunningSimulator) -> None:

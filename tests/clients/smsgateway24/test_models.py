@@ -23,12 +23,13 @@ from custom_components.smsgateway24.clients.smsgateway24 import (
     parse_date,
 )
 from custom_components.smsgateway24.clients.smsgateway24.models import keyed
+from tests.clients.common import load_fixture
 
-from .common import load_fixture
+from .conftest import FIXTURES
 
 
 def _phones() -> dict[int, Phone]:
-    devices = load_fixture("getalldevices.json")["device"]
+    devices = load_fixture(FIXTURES, "getalldevices.json")["device"]
     return {int(key): Phone.from_json(value) for key, value in devices.items()}
 
 
@@ -76,7 +77,7 @@ def test_phone_dates_are_aware_utc() -> None:
 
 
 def test_sims_sorted_by_slot_and_defaults() -> None:
-    data = load_fixture("getalldevices.json")["device"]["1576"]
+    data = load_fixture(FIXTURES, "getalldevices.json")["device"]["1576"]
     data["siminfo"] = [
         {"Slot": "1", "Number": "", "CarrierName": "Two"},
         {"Slot": 0, "Roaming": "true", "Number": "null"},
@@ -97,7 +98,7 @@ def test_sims_sorted_by_slot_and_defaults() -> None:
 
 
 def test_phone_fields_in_other_types() -> None:
-    data = load_fixture("getalldevices.json")["device"]["1576"] | {
+    data = load_fixture(FIXTURES, "getalldevices.json")["device"]["1576"] | {
         "id": " 1576 ",
         "imei": 358240051111110,
         "number": 4915752982212,
@@ -121,7 +122,7 @@ def test_phone_fields_in_other_types() -> None:
 
 
 def test_phone_without_sims() -> None:
-    data = load_fixture("getalldevices.json")["device"]["1297"]
+    data = load_fixture(FIXTURES, "getalldevices.json")["device"]["1297"]
     data["siminfo"] = None
     assert Phone.from_json(data).sims == ()
 
@@ -148,7 +149,7 @@ def test_phone_without_sims() -> None:
     ],
 )
 def test_phone_refusals(change: dict[str, Any], message: str) -> None:
-    data = load_fixture("getalldevices.json")["device"]["1576"] | change
+    data = load_fixture(FIXTURES, "getalldevices.json")["device"]["1576"] | change
     with pytest.raises(SmsGateway24ResponseError, match=f"^{message}$"):
         Phone.from_json(data)
 
@@ -161,7 +162,7 @@ def test_phone_that_is_not_an_object() -> None:
 
 
 def test_documented_messages() -> None:
-    listing = MessageList.from_json(load_fixture("getallsms.json"))
+    listing = MessageList.from_json(load_fixture(FIXTURES, "getallsms.json"))
 
     # The documented answer has no count: the messages are counted.
     assert listing.count == 2
@@ -186,7 +187,7 @@ def test_documented_messages() -> None:
 
 
 def test_message_with_every_field() -> None:
-    data = load_fixture("getallsms.json")["smss"]["62051117"] | {
+    data = load_fixture(FIXTURES, "getallsms.json")["smss"]["62051117"] | {
         "status": "5",
         "sim": "1",
         "customerid": "122",
@@ -240,7 +241,7 @@ def test_message_with_missing_optional_fields() -> None:
     ],
 )
 def test_message_refusals(change: dict[str, Any], message: str) -> None:
-    data = load_fixture("getallsms.json")["smss"]["62050971"] | change
+    data = load_fixture(FIXTURES, "getallsms.json")["smss"]["62050971"] | change
     with pytest.raises(SmsGateway24ResponseError, match=f"^{message}$"):
         Message.from_json(data)
 
@@ -252,7 +253,7 @@ def test_empty_message_list(empty: object) -> None:
 
 
 def test_message_list_as_json_list() -> None:
-    items = list(load_fixture("getallsms.json")["smss"].values())
+    items = list(load_fixture(FIXTURES, "getallsms.json")["smss"].values())
     listing = MessageList.from_json({"count": 9, "smss": items})
 
     assert listing.count == 9
@@ -269,7 +270,7 @@ def test_message_list_refusals() -> None:
 
 
 def test_documented_status() -> None:
-    info = MessageStatusInfo.from_json(load_fixture("getsmsstatus.json"))
+    info = MessageStatusInfo.from_json(load_fixture(FIXTURES, "getsmsstatus.json"))
 
     assert info == MessageStatusInfo(
         sms_id=62807347, status=MessageStatus.DELIVERED, description="Delivered"
@@ -280,7 +281,9 @@ def test_documented_status() -> None:
 
 
 def test_unknown_status_code_is_tolerated() -> None:
-    info = MessageStatusInfo.from_json(load_fixture("getsmsstatus_unknown.json"))
+    info = MessageStatusInfo.from_json(
+        load_fixture(FIXTURES, "getsmsstatus_unknown.json")
+    )
 
     assert info.sms_id == 62807348
     assert info.status == 13
@@ -323,7 +326,7 @@ def test_status_refuses_what_is_not_a_number() -> None:
 
 
 def test_documented_phone_status_with_offset_date() -> None:
-    status = PhoneStatus.from_json(load_fixture("getdevicestatus.json"))
+    status = PhoneStatus.from_json(load_fixture(FIXTURES, "getdevicestatus.json"))
 
     assert status == PhoneStatus(
         device_id=1576,
@@ -336,7 +339,7 @@ def test_documented_phone_status_with_offset_date() -> None:
 
 
 def test_phone_status_without_online_fields() -> None:
-    status = PhoneStatus.from_json(load_fixture("getdevicestatus_short.json"))
+    status = PhoneStatus.from_json(load_fixture(FIXTURES, "getdevicestatus_short.json"))
 
     assert status.device_id == 1297
     assert status.online is None

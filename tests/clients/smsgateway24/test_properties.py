@@ -32,8 +32,9 @@ from custom_components.smsgateway24.clients.smsgateway24 import (
 )
 from custom_components.smsgateway24.clients.smsgateway24.client import _decode
 from custom_components.smsgateway24.clients.smsgateway24.models import JsonObject
+from tests.clients.common import load_fixture
 
-from .common import load_fixture
+from .conftest import FIXTURES
 
 # The Home Assistant plugin gives every test function-scoped fixtures these
 # tests never use; each example builds what it needs itself.
@@ -153,8 +154,8 @@ def _is_object(value: object) -> bool:
     return isinstance(value, dict)
 
 
-DEVICE_EXAMPLE = load_fixture("getalldevices.json")
-SMS_EXAMPLE = load_fixture("getallsms.json")
+DEVICE_EXAMPLE = load_fixture(FIXTURES, "getalldevices.json")
+SMS_EXAMPLE = load_fixture(FIXTURES, "getallsms.json")
 DATE_EXAMPLES = [
     {
         "date": "2023-11-02 22:44:43.000000",
@@ -164,15 +165,15 @@ DATE_EXAMPLES = [
     {"date": "2020-04-23 19:02:21.000000", "timezone_type": 1, "timezone": "+02:00"},
 ]
 ANSWERS: dict[str, Any] = {
-    "gettoken": load_fixture("gettoken.json"),
-    "addsms": load_fixture("addsms.json"),
+    "gettoken": load_fixture(FIXTURES, "gettoken.json"),
+    "addsms": load_fixture(FIXTURES, "addsms.json"),
     "getallsms": SMS_EXAMPLE,
-    "getsmsstatus": load_fixture("getsmsstatus.json"),
+    "getsmsstatus": load_fixture(FIXTURES, "getsmsstatus.json"),
     "getalldevices": DEVICE_EXAMPLE,
-    "getdevicestatus": load_fixture("getdevicestatus.json"),
-    "savetag": load_fixture("savetag.json"),
-    "savecontact": load_fixture("savecontact.json"),
-    "savepaket": load_fixture("savepaket.json"),
+    "getdevicestatus": load_fixture(FIXTURES, "getdevicestatus.json"),
+    "savetag": load_fixture(FIXTURES, "savetag.json"),
+    "savecontact": load_fixture(FIXTURES, "savecontact.json"),
+    "savepaket": load_fixture(FIXTURES, "savepaket.json"),
 }
 
 
@@ -274,8 +275,8 @@ def test_message_list(data: Mapping[str, Any]) -> None:
 
 @PROPERTY
 @given(
-    mutated(load_fixture("getsmsstatus.json")).filter(_is_object)
-    | mutated(load_fixture("getdevicestatus.json")).filter(_is_object)
+    mutated(load_fixture(FIXTURES, "getsmsstatus.json")).filter(_is_object)
+    | mutated(load_fixture(FIXTURES, "getdevicestatus.json")).filter(_is_object)
     | JSON_OBJECTS
 )
 def test_status_answers(data: Mapping[str, Any]) -> None:
