@@ -42,6 +42,7 @@ ICON_RECEIVED = "mdi:message-text"
 ICON_DELIVERED = "mdi:message-check"
 ICON_FAILED = "mdi:message-alert"
 ICON_SENDING = "mdi:message-arrow-right"
+ICON_ASSIST = "mdi:message-question"
 # How the logbook names the backup routes' providers.
 PROVIDER_NAMES = {PROVIDER_SEVEN: "seven.io", PROVIDER_UBILL: "UBill"}
 
@@ -119,6 +120,7 @@ def async_describe_events(
                 f"{data[ATTR_TEXT][:PREVIEW_LENGTH]}; answer: "
                 f"{data[ATTR_ANSWER][:PREVIEW_LENGTH]}"
             ),
+            LOGBOOK_ENTRY_ICON: ICON_ASSIST,
         }
 
     async_describe_event(DOMAIN, EVENT_SMS_RECEIVED, describe_received)

@@ -957,6 +957,7 @@ async def test_logbook(  # noqa: PLR0917
             "Anna (+4915700000001) asked Assist by SMS: turn on the kitchen light; "
             "answer: Turned on the light"
         ),
+        "icon": "mdi:message-question",
     }
 
 
