@@ -59,7 +59,11 @@ def mutated(value: object, noise: st.SearchStrategy[Any]) -> st.SearchStrategy[A
 
 
 def printable_keys() -> st.SearchStrategy[str]:
-    """API keys: visible ASCII, none of them part of the redaction marker."""
+    """API keys: visible ASCII, at least 24 characters, as the providers' are.
+
+    seven's have 64. A short one could be a word of the client's own messages
+    ("SevenRes") or of the redaction marker, and seem to leak.
+    """
     return st.text(
-        alphabet=st.characters(min_codepoint=33, max_codepoint=126), min_size=8
-    ).filter(lambda key: key not in "**REDACTED**")
+        alphabet=st.characters(min_codepoint=33, max_codepoint=126), min_size=24
+    )
