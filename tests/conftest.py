@@ -5,15 +5,12 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Generator
 from dataclasses import dataclass
 import logging
-from pathlib import Path
 
 from aiohttp.test_utils import TestServer
 from homeassistant.const import (
     CONF_EMAIL,
     CONF_TOKEN,
     CONF_URL,
-    MAJOR_VERSION,
-    MINOR_VERSION,
 )
 from homeassistant.core import HomeAssistant
 from homeassistant.setup import async_setup_component
@@ -21,7 +18,6 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
 from syrupy.assertion import SnapshotAssertion
-from syrupy.location import PyTestLocation
 
 from custom_components.smsgateway24.const import (
     CONF_DEVICE_ID,
@@ -47,28 +43,14 @@ async def auto_enable_custom_integrations(
     assert await async_setup_component(hass, "homeassistant", {})
 
 
-class ReleaseSnapshots(HomeAssistantSnapshotExtension):  # type: ignore[misc]  # the plugin is untyped
-    """Snapshots in Home Assistant's format, one folder per release tested.
-
-    Releases serialize registry entries and states differently, so each end
-    of the supported range compares against its own, all of them whole.
-    """
-
-    @classmethod
-    def dirname(cls, *, test_location: PyTestLocation) -> str:
-        """``snapshots-<year.month>`` beside the test file.
-
-        Not under ``snapshots/``: that is the plain extension's folder, and
-        what lies in it counts as unused snapshots of this run.
-        """
-        release = f"{MAJOR_VERSION}.{MINOR_VERSION}"
-        return str(Path(test_location.filepath).parent / f"snapshots-{release}")
-
-
 @pytest.fixture
 def snapshot(snapshot: SnapshotAssertion) -> SnapshotAssertion:
-    """Snapshots of the release under test."""
-    return snapshot.use_extension(ReleaseSnapshots)
+    """Snapshots in Home Assistant's format, alike on every release tested.
+
+    The newest pytest-homeassistant-custom-component's own fixture is not the
+    one pytest picks (syrupy's plain one is), so the extension is chosen here.
+    """
+    return snapshot.use_extension(HomeAssistantSnapshotExtension)
 
 
 # How Home Assistant words a deprecated use it found in this integration: the
