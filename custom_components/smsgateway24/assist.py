@@ -167,20 +167,40 @@ def without_pin(text: str, pin: str) -> str | None:
     return rest.lstrip(AFTER_PIN)
 
 
+def assist_recipients(entry: ConfigEntry) -> list[ConfigSubentry]:
+    """The recipients that may talk to Assist by SMS; only they have a PIN."""
+    return [
+        subentry
+        for subentry in entry.subentries.values()
+        if subentry.subentry_type == SUBENTRY_RECIPIENT
+        and subentry.data.get(CONF_ASSIST)
+    ]
+
+
+def assist_recipient(entry: ConfigEntry, sender: str) -> ConfigSubentry | None:
+    """The recipient that may talk to Assist from this number (one at most)."""
+    return next(
+        (
+            subentry
+            for subentry in assist_recipients(entry)
+            if same_sender(subentry.data[CONF_ADDRESS], sender)
+        ),
+        None,
+    )
+
+
 def pin_hidden(entry: ConfigEntry, sender: str, text: str) -> str:
     """The text as the logbook and sensors show it: a sender's leading PIN hidden.
 
     The message itself, in its event, stays as received; what is shown to
     everyone who can see the logbook must not give the PIN away.
     """
-    for subentry in entry.subentries.values():
-        if (
-            subentry.subentry_type == SUBENTRY_RECIPIENT
-            and (pin := subentry.data.get(CONF_PIN))
-            and same_sender(subentry.data[CONF_ADDRESS], sender)
-            and (rest := without_pin(text, pin)) is not None
-        ):
-            return f"{PIN_MASK} {rest}".rstrip()
+    if (
+        (recipient := assist_recipient(entry, sender)) is not None
+        and (pin := recipient.data.get(CONF_PIN))
+        and (rest := without_pin(text, pin)) is not None
+    ):
+        return f"{PIN_MASK} {rest}".rstrip()
     return text
 
 
@@ -240,12 +260,7 @@ def assist_diagnostics(
     """How many exchanges and refusals there were, without numbers or texts."""
     state = hass.data.get(DATA_ASSIST, {}).get(entry.entry_id, AssistState())
     return {
-        "recipients": sum(
-            1
-            for subentry in entry.subentries.values()
-            if subentry.subentry_type == SUBENTRY_RECIPIENT
-            and subentry.data.get(CONF_ASSIST)
-        ),
+        "recipients": len(assist_recipients(entry)),
         "exchanges": state.exchanges,
         "answers_not_sent": state.answers_not_sent,
         "refusals": {str(reason): count for reason, count in state.refusals.items()},
@@ -299,16 +314,7 @@ class SmsAssist:
             return Refusal.NOT_A_PHONE_NUMBER
         if self._is_own_number(sender):
             return Refusal.OWN_NUMBER
-        return next(
-            (
-                subentry
-                for subentry in self._entry.subentries.values()
-                if subentry.subentry_type == SUBENTRY_RECIPIENT
-                and subentry.data.get(CONF_ASSIST)
-                and same_sender(subentry.data[CONF_ADDRESS], sender)
-            ),
-            Refusal.UNKNOWN_SENDER,
-        )
+        return assist_recipient(self._entry, sender) or Refusal.UNKNOWN_SENDER
 
     def _question_of(
         self, recipient: ConfigSubentry, data: Mapping[str, Any]

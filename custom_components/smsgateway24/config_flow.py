@@ -55,7 +55,7 @@ from homeassistant.util import language as language_util
 import voluptuous as vol
 from yarl import URL
 
-from .assist import AssistSettings
+from .assist import AssistSettings, assist_recipients
 from .clients import seven, ubill
 from .clients.smsgateway24 import (
     DEFAULT_URL,
@@ -1170,11 +1170,9 @@ def recipient_assist_data(
     if data[CONF_CHANNEL] == CHANNEL_TELEGRAM:
         errors[CONF_ASSIST] = "assist_needs_phone_number"
     elif any(
-        other.subentry_type == SUBENTRY_RECIPIENT
-        and other.data.get(CONF_ASSIST)
-        and (subentry is None or other.subentry_id != subentry.subentry_id)
+        (subentry is None or other.subentry_id != subentry.subentry_id)
         and same_sender(other.data[CONF_ADDRESS], address)
-        for other in entry.subentries.values()
+        for other in assist_recipients(entry)
     ):
         errors[CONF_ADDRESS] = "assist_number_taken"
     assist: dict[str, Any] = {CONF_ASSIST: True}
