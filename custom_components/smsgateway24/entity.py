@@ -110,19 +110,30 @@ def async_add_phone_entities(
     async_add_entities: AddConfigEntryEntitiesCallback,
     build: Callable[[Phone], Iterable[PhoneEntity]],
 ) -> None:
-    """Add the entities of every phone now, and of phones or SIMs that appear later."""
+    """Add the entities of every phone now, and of phones or SIMs that appear later.
+
+    A phone's entities depend on the phone and its SIM slots only: they are
+    built again only when those are new, not at every poll.
+    """
     added: set[str | None] = set()
+    built: set[tuple[int, frozenset[int]]] = set()
 
     @callback
     def add_new() -> None:
         if not coordinator.last_update_success:
             return
+        new = {
+            (phone.id, frozenset(sim.slot for sim in phone.sims)): phone
+            for phone in coordinator.data.phones.values()
+        }
         entities = [
             entity
-            for phone in coordinator.data.phones.values()
+            for shape, phone in new.items()
+            if shape not in built
             for entity in build(phone)
             if entity.unique_id not in added
         ]
+        built.update(new)
         added.update(entity.unique_id for entity in entities)
         if entities:
             async_add_entities(entities)

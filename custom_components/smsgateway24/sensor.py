@@ -240,18 +240,7 @@ class LastMessageSensor(PhoneEntity, RestoreSensor):
     ) -> None:
         """Start with ``newest``, the phone's newest message before the sensor existed."""
         super().__init__(coordinator, phone_id, description)
-        if newest is not None:
-            self._attr_native_value = pin_hidden(
-                coordinator.config_entry, newest.phone, newest.body
-            )[:MAX_STATE_LENGTH]
-            self._attr_extra_state_attributes = {
-                ATTR_SENDER: newest.phone,
-                ATTR_RECEIVED_AT: None
-                if newest.created is None
-                else dt_util.as_utc(newest.created).isoformat(),
-                ATTR_SIM: newest.sim,
-                ATTR_SMS_ID: newest.id,
-            }
+        self._newest = newest
 
     async def async_added_to_hass(self) -> None:
         """Show the last message of before the restart; follow new ones."""
@@ -265,6 +254,16 @@ class LastMessageSensor(PhoneEntity, RestoreSensor):
                 for key in LAST_MESSAGE_ATTRIBUTES
                 if key in last.attributes
             }
+        elif (newest := self._newest) is not None:
+            self._show(
+                newest.phone,
+                newest.body,
+                received_at=None
+                if newest.created is None
+                else dt_util.as_utc(newest.created).isoformat(),
+                sim=newest.sim,
+                sms_id=newest.id,
+            )
         self.async_on_remove(
             self.coordinator.async_listen_received(self.phone_id, self._async_received)
         )
@@ -273,16 +272,34 @@ class LastMessageSensor(PhoneEntity, RestoreSensor):
     def _async_received(self, event: Event[Mapping[str, Any]]) -> None:
         """Show the message just received."""
         data = event.data
+        self._show(
+            data[ATTR_PHONE],
+            data[ATTR_TEXT],
+            received_at=data[ATTR_RECEIVED_AT],
+            sim=data[ATTR_SIM],
+            sms_id=data[ATTR_SMS_ID],
+        )
+        self.async_write_ha_state()
+
+    def _show(
+        self,
+        sender: str,
+        text: str,
+        *,
+        received_at: str | None,
+        sim: int | None,
+        sms_id: int,
+    ) -> None:
+        """Show a message: its text, an Assist PIN hidden, and where it came from."""
         self._attr_native_value = pin_hidden(
-            self.coordinator.config_entry, data[ATTR_PHONE], data[ATTR_TEXT]
+            self.coordinator.config_entry, sender, text
         )[:MAX_STATE_LENGTH]
         self._attr_extra_state_attributes = {
-            ATTR_SENDER: data[ATTR_PHONE],
-            ATTR_RECEIVED_AT: data[ATTR_RECEIVED_AT],
-            ATTR_SIM: data[ATTR_SIM],
-            ATTR_SMS_ID: data[ATTR_SMS_ID],
+            ATTR_SENDER: sender,
+            ATTR_RECEIVED_AT: received_at,
+            ATTR_SIM: sim,
+            ATTR_SMS_ID: sms_id,
         }
-        self.async_write_ha_state()
 
 
 class RouteBalanceSensor(CoordinatorEntity[RouteBalanceCoordinator], SensorEntity):
