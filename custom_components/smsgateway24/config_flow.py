@@ -119,7 +119,7 @@ from .const import (
 from .coordinator import SmsGateway24ConfigEntry
 from .device_trigger import same_sender
 from .push import route_push_addresses
-from .routes import DEFAULT_URLS, route_client
+from .routes import DEFAULT_URLS, route_client, route_subentries
 from .send import TELEGRAM_ID, international_number, reported_number
 
 EMAIL_SELECTOR = TextSelector(
@@ -555,17 +555,6 @@ def webhook_address(hass: HomeAssistant, webhook_id: str) -> tuple[str, bool]:
         return path, False
 
 
-def route_subentries(entry: ConfigEntry) -> dict[str, ConfigSubentry]:
-    """The account's backup routes, by subentry id, in the order of their names."""
-    return {
-        subentry.subentry_id: subentry
-        for subentry in sorted(
-            entry.subentries.values(), key=lambda subentry: subentry.title.lower()
-        )
-        if subentry.subentry_type == SUBENTRY_ROUTE
-    }
-
-
 def fallback_route_field(
     routes: Mapping[str, ConfigSubentry], chosen: str | None
 ) -> dict[vol.Marker, SelectSelector]:
@@ -579,7 +568,9 @@ def fallback_route_field(
             value=subentry_id,
             label=f"{route.title} ({PROVIDER_NAMES[route.data[CONF_PROVIDER]]})",
         )
-        for subentry_id, route in routes.items()
+        for subentry_id, route in sorted(
+            routes.items(), key=lambda item: item[1].title.lower()
+        )
     ]
     return {
         vol.Required(

@@ -126,9 +126,12 @@ def _device_of(
     return None if device is None else device.id
 
 
-def route_device_key(subentry_id: str) -> str:
-    """The identifier of a backup route's device, as ``subentry_device_info`` makes it."""
-    return f"{SUBENTRY_ROUTE}_{subentry_id}"
+def subentry_device_key(subentry_type: str, subentry_id: str) -> str:
+    """The identifier of a subentry's device (a recipient's, a backup route's).
+
+    It names the subentry's type: it never looks like a phone's (a number).
+    """
+    return f"{subentry_type}_{subentry_id}"
 
 
 @callback
@@ -528,7 +531,9 @@ class SmsGateway24Coordinator(DataUpdateCoordinator[GatewayData]):
             sent, status = change.sent, change.status
             if sent.gateway_device_id is None and sent.route_id is not None:
                 device_id = _device_of(
-                    registry, entry_id, route_device_key(sent.route_id)
+                    registry,
+                    entry_id,
+                    subentry_device_key(SUBENTRY_ROUTE, sent.route_id),
                 )
             else:
                 device_id = _device_id(registry, entry_id, sent.gateway_device_id)

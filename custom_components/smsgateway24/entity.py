@@ -20,18 +20,23 @@ from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
 from .clients.smsgateway24 import Phone, SimCard
 from .const import DOMAIN
-from .coordinator import SmsGateway24Coordinator, phone_device_info
+from .coordinator import (
+    SmsGateway24Coordinator,
+    phone_device_info,
+    subentry_device_key,
+)
 
 
 def subentry_device_info(subentry: ConfigSubentry) -> DeviceInfo:
     """Describe a subentry (a recipient, a backup route) as a device of its own.
 
     Its entity is added with the subentry's id, so that the device belongs
-    to the subentry and goes with it. The key names the subentry's type: it
-    never looks like a phone's (a number).
+    to the subentry and goes with it.
     """
     return DeviceInfo(
-        identifiers={(DOMAIN, f"{subentry.subentry_type}_{subentry.subentry_id}")},
+        identifiers={
+            (DOMAIN, subentry_device_key(subentry.subentry_type, subentry.subentry_id))
+        },
         name=subentry.title,
         entry_type=DeviceEntryType.SERVICE,
     )

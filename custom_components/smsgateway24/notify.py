@@ -11,7 +11,6 @@ from homeassistant.config_entries import (
     ConfigSubentry,
 )
 from homeassistant.core import HomeAssistant, callback
-from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .const import (
@@ -24,7 +23,11 @@ from .const import (
     SUBENTRY_RECIPIENT,
 )
 from .coordinator import SmsGateway24ConfigEntry
-from .entity import async_follow_subentries, subentry_device_info
+from .entity import (
+    async_follow_subentries,
+    async_rename_subentry_device,
+    subentry_device_info,
+)
 from .send import async_send_message, async_send_telegram
 
 # Sending is one request each; Home Assistant need not hold calls back.
@@ -80,14 +83,8 @@ class RecipientNotifyEntity(NotifyEntity):
     def async_follow(self, subentry: ConfigSubentry) -> None:
         """Take a change of the recipient: where it sends, and its name."""
         self._subentry = subentry
-        registry = dr.async_get(self.hass)
-        if (
-            self.device_entry is not None
-            and (device := registry.async_get(self.device_entry.id)) is not None
-            and device.name != subentry.title
-        ):
-            # The entity's name follows its device's.
-            registry.async_update_device(device.id, name=subentry.title)
+        # The entity's name follows its device's.
+        async_rename_subentry_device(self.hass, self._entry.entry_id, subentry)
 
     async def async_send_message(self, message: str, title: str | None = None) -> None:
         """Send the message; a title leads it, on its own line when it is long."""

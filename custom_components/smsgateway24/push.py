@@ -33,11 +33,10 @@ from .const import (
     DOMAIN,
     LOGGER,
     PROVIDER_SEVEN,
-    SUBENTRY_ROUTE,
 )
 from .coordinator import SmsGateway24ConfigEntry, SmsGateway24Coordinator
 from .entity import async_follow_subentries
-from .routes import Route
+from .routes import Route, route_subentries
 
 
 @callback
@@ -86,8 +85,7 @@ def route_push_addresses(
     """
     lines = [
         f"- {subentry.title}: {address(route_webhook_id(webhook_id, subentry_id))}"
-        for subentry_id, subentry in entry.subentries.items()
-        if subentry.subentry_type == SUBENTRY_ROUTE
+        for subentry_id, subentry in route_subentries(entry).items()
     ]
     return "\n".join(lines) or "-"
 
@@ -101,11 +99,7 @@ def _async_setup_route_push(
 
     @callback
     def follow_subentries() -> None:
-        wanted = {
-            subentry_id
-            for subentry_id, subentry in entry.subentries.items()
-            if subentry.subentry_type == SUBENTRY_ROUTE
-        }
+        wanted = route_subentries(entry).keys()
         for subentry_id in registered - wanted:
             webhook.async_unregister(hass, route_webhook_id(webhook_id, subentry_id))
         for subentry_id in wanted - registered:

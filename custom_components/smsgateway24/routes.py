@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 from typing import Final
 
 from homeassistant.config_entries import (
+    ConfigEntry,
     ConfigSubentry,
 )
 from homeassistant.const import CONF_API_KEY, CONF_URL
@@ -92,6 +93,15 @@ class Route:
     balance: RouteBalanceCoordinator | None = field(
         default=None, compare=False, repr=False
     )
+
+
+def route_subentries(entry: ConfigEntry) -> dict[str, ConfigSubentry]:
+    """The account's backup routes, by subentry id."""
+    return {
+        subentry_id: subentry
+        for subentry_id, subentry in entry.subentries.items()
+        if subentry.subentry_type == SUBENTRY_ROUTE
+    }
 
 
 def route_of(hass: HomeAssistant, subentry: ConfigSubentry) -> Route:
@@ -269,11 +279,7 @@ def async_setup_routes(hass: HomeAssistant, entry: SmsGateway24ConfigEntry) -> N
 
     @callback
     def follow_subentries() -> None:
-        wanted = {
-            subentry_id: subentry
-            for subentry_id, subentry in entry.subentries.items()
-            if subentry.subentry_type == SUBENTRY_ROUTE
-        }
+        wanted = route_subentries(entry)
         for subentry_id in routes.keys() - wanted.keys():
             del routes[subentry_id]
             entry.async_create_task(

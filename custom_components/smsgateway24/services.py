@@ -15,8 +15,8 @@ from homeassistant.core import (
 from homeassistant.helpers import config_validation as cv, device_registry as dr
 import voluptuous as vol
 
-from .const import CHANNEL_SMS, DOMAIN, MESSAGE_CHANNELS
-from .coordinator import SmsGateway24ConfigEntry, phone_id_of, route_device_key
+from .const import CHANNEL_SMS, DOMAIN, MESSAGE_CHANNELS, SUBENTRY_ROUTE
+from .coordinator import SmsGateway24ConfigEntry, phone_id_of, subentry_device_key
 from .send import (
     async_send_message,
     async_send_messages,
@@ -159,7 +159,10 @@ def resolve_sender(
     device = dr.async_get(hass).async_get(device_id)
     if device is not None and device.config_entry_id == entry.entry_id:
         for route_id in entry.runtime_data.routes:
-            if (DOMAIN, route_device_key(route_id)) in device.identifiers:
+            if (
+                DOMAIN,
+                subentry_device_key(SUBENTRY_ROUTE, route_id),
+            ) in device.identifiers:
                 return None, route_id
     return resolve_device(hass, entry, device_id), None
 
