@@ -789,12 +789,18 @@ class SubentryFlow(ConfigSubentryFlow):
         self._title = ""
         self._data: dict[str, Any] = {}
 
+    @property
+    def _kept(self) -> ConfigSubentry | None:
+        """The subentry being reconfigured, if it is."""
+        if self.source != SOURCE_RECONFIGURE:
+            return None
+        return self._get_reconfigure_subentry()
+
     @callback
     def _async_finish(self) -> SubentryFlowResult:
         """Add the subentry; or, when reconfiguring, change it in place."""
-        if self.source != SOURCE_RECONFIGURE:
+        if (subentry := self._kept) is None:
             return self.async_create_entry(title=self._title, data=self._data)
-        subentry: ConfigSubentry = self._get_reconfigure_subentry()
         return self.async_update_and_abort(
             self._get_entry(), subentry, title=self._title, data=self._data
         )
@@ -833,13 +839,8 @@ class RecipientSubentryFlow(SubentryFlow):
             self._data, errors = recipient_data(
                 phones, int(entry.options[CONF_DEVICE_ID]), user_input
             )
-            subentry = (
-                self._get_reconfigure_subentry()
-                if self.source == SOURCE_RECONFIGURE
-                else None
-            )
             assist, assist_errors = recipient_assist_data(
-                entry, subentry, users, self._data, user_input
+                entry, self._kept, users, self._data, user_input
             )
             self._data |= assist
             errors |= assist_errors
@@ -857,8 +858,7 @@ class RecipientSubentryFlow(SubentryFlow):
                     self._data[CONF_SIM] = slots[0]
                 return self._async_finish()
         suggested: Mapping[str, Any] = user_input or {}
-        if user_input is None and self.source == SOURCE_RECONFIGURE:
-            subentry = self._get_reconfigure_subentry()
+        if user_input is None and (subentry := self._kept) is not None:
             suggested = {
                 CONF_NAME: subentry.title,
                 **{
@@ -885,11 +885,7 @@ class RecipientSubentryFlow(SubentryFlow):
             return self._async_finish()
         if (phone := self._phones.get(self._data[CONF_DEVICE_ID])) is None:
             return self.async_abort(reason="unknown_device")
-        kept = (
-            self._get_reconfigure_subentry().data
-            if self.source == SOURCE_RECONFIGURE
-            else None
-        )
+        kept = None if self._kept is None else self._kept.data
         return self.async_show_form(**sim_page(phone, kept), errors=errors)
 
 
@@ -960,13 +956,6 @@ class RouteSubentryFlow(SubentryFlow):
     ) -> SubentryFlowResult:
         """Change a route's name, key or address; its device and balance stay."""
         return await self._async_step_route("reconfigure", user_input)
-
-    @property
-    def _kept(self) -> ConfigSubentry | None:
-        """The route being reconfigured, if it is."""
-        if self.source != SOURCE_RECONFIGURE:
-            return None
-        return self._get_reconfigure_subentry()
 
     async def _async_step_route(
         self, step_id: str, user_input: dict[str, Any] | None
