@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, NotRequired, TypedDict
+from typing import Any, TypedDict
 
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.storage import Store
@@ -165,7 +165,7 @@ class StoredTracking(TypedDict):
 
     tracked: list[StoredSent]
     unfired: list[StoredChange]
-    in_flight: NotRequired[list[StoredFailover]]
+    in_flight: list[StoredFailover]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -394,16 +394,18 @@ class Tracker:
         """
         if (stored := await self._store.async_load()) is None:
             return
-        self.track(map(TrackedMessage.from_stored, stored["tracked"]))
+        for tracked in map(TrackedMessage.from_stored, stored["tracked"]):
+            self._follow(tracked)
         self.unfired = [StatusChange.from_stored(c) for c in stored["unfired"]]
-        for failover in stored.get("in_flight", []):
+        for failover in stored["in_flight"]:
             LOGGER.warning(
                 "Home Assistant stopped while the message to %s was being sent "
                 "through the fallback route instead of the phone: it may or may "
                 "not have gone out, and is not sent again",
                 failover["phone"],
             )
-        self._changed = self._changed or bool(stored.get("in_flight"))
+        # Written again only to forget the failovers in flight.
+        self._changed = bool(stored["in_flight"])
 
     async def async_save(self) -> None:
         """Write the tracked messages, the changes not fired and the failovers in flight."""
@@ -545,11 +547,14 @@ class Tracker:
     def track(self, messages: Iterable[TrackedMessage]) -> None:
         """Follow the status of messages just sent until it is final."""
         for tracked in messages:
-            if tracked.sent.sms_id is None:
-                self.unconfirmed.append(tracked)
-            else:
-                self.tracked.setdefault(tracked.sent.key, tracked)
+            self._follow(tracked)
         self._changed = True
+
+    def _follow(self, tracked: TrackedMessage) -> None:
+        if tracked.sent.sms_id is None:
+            self.unconfirmed.append(tracked)
+        else:
+            self.tracked.setdefault(tracked.sent.key, tracked)
 
     def has_due(self, now: datetime) -> bool:
         """Whether a message must go through the fallback route now."""

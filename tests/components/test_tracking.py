@@ -262,6 +262,24 @@ async def test_tracking_survives_a_restart(
     }
 
 
+async def test_a_start_with_nothing_new_writes_nothing(
+    hass: HomeAssistant,
+    simulator: RunningSimulator,
+    init_integration: MockConfigEntry,
+    hass_storage: dict[str, Any],
+) -> None:
+    """What a start reads back is not written again: the sent store stays as it was."""
+    entry = init_integration
+    await send(entry, simulator)
+    await restart(hass, entry)
+    written = hass_storage[STORE_KEY.format(entry.entry_id)]
+
+    await restart(hass, entry)
+
+    assert hass_storage[STORE_KEY.format(entry.entry_id)] is written
+    assert written["data"]["tracked"]
+
+
 async def test_unsent_status_is_kept_over_a_restart(
     hass: HomeAssistant,
     simulator: RunningSimulator,
