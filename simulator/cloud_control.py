@@ -19,13 +19,10 @@ from .seven import State, signed_webhook
 from .ubill import Status, callback_url
 
 if TYPE_CHECKING:
-    from collections.abc import Awaitable, Callable
-
+    from .control import Handler
     from .seven import SevenAccount, SevenMessage
     from .state import Simulator
     from .ubill import UBillAccount
-
-type Handler = Callable[[web.Request], Awaitable[web.Response]]
 
 # How long a webhook's or callback's target may take to answer.
 TARGET_TIMEOUT = 10.0
