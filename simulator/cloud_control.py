@@ -205,11 +205,10 @@ class CloudControl:
     async def ubill_brand(self, request: web.Request) -> web.Response:
         """Add or change a brand: `{name, authorized?: true, id?, api_key?}`."""
         body = await Body.read(request)
-        authorized = body.optional_flag("authorized")
         brand = self._sim.ubill.add_brand(
             self._ubill_account(body),
             body.text("name"),
-            authorized=True if authorized is None else authorized,
+            authorized=body.flag("authorized", default=True),
             brand_id=body.optional_whole("id"),
         )
         return ok({"id": brand.id})
