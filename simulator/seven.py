@@ -9,7 +9,7 @@ step per tick.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from enum import IntEnum, StrEnum
 import hashlib
@@ -447,12 +447,7 @@ def _with_json_fields(incoming: CloudRequest) -> CloudRequest:
         for name, value in incoming.body.items()
         if isinstance(value, str | int | float | bool)
     }
-    return CloudRequest(
-        fields=incoming.fields | extra,
-        body=incoming.body,
-        bad_json=incoming.bad_json,
-        headers=incoming.headers,
-    )
+    return replace(incoming, fields=incoming.fields | extra)
 
 
 def _order(incoming: CloudRequest) -> Order:
