@@ -19,13 +19,10 @@ from .seven import State, signed_webhook
 from .ubill import Status, callback_url
 
 if TYPE_CHECKING:
-    from collections.abc import Awaitable, Callable
-
+    from .control import Handler
     from .seven import SevenAccount, SevenMessage
     from .state import Simulator
     from .ubill import UBillAccount
-
-type Handler = Callable[[web.Request], Awaitable[web.Response]]
 
 # How long a webhook's or callback's target may take to answer.
 TARGET_TIMEOUT = 10.0
@@ -208,11 +205,10 @@ class CloudControl:
     async def ubill_brand(self, request: web.Request) -> web.Response:
         """Add or change a brand: `{name, authorized?: true, id?, api_key?}`."""
         body = await Body.read(request)
-        authorized = body.optional_flag("authorized")
         brand = self._sim.ubill.add_brand(
             self._ubill_account(body),
             body.text("name"),
-            authorized=True if authorized is None else authorized,
+            authorized=body.flag("authorized", default=True),
             brand_id=body.optional_whole("id"),
         )
         return ok({"id": brand.id})

@@ -83,16 +83,14 @@ class Body:
         """A string, or `default`; required without one."""
         return _or_default(name, self.optional_text(name), default)
 
-    def optional_flag(self, name: str) -> bool | None:
-        """True or false, or None when missing."""
+    def flag(self, name: str, *, default: bool = False) -> bool:
+        """True or false, or `default` when missing."""
         value = self._data.get(name)
-        if value is None or isinstance(value, bool):
+        if value is None:
+            return default
+        if isinstance(value, bool):
             return value
         raise BadRequestError(f"{name} must be true or false")
-
-    def flag(self, name: str) -> bool:
-        """True or false; false when missing."""
-        return self.optional_flag(name) or False
 
     def optional_list(self, name: str) -> list[Any] | None:
         """A list, or None when missing."""

@@ -237,12 +237,12 @@ class RecordedRequest:
     status: int
     response_bytes: int
     timestamp: datetime
-    provider: str = "smsgateway24"
-    path: str = ""
+    provider: str
+    path: str
     # The headers the provider reads (its API key's); SMSGateway24 reads none.
-    headers: dict[str, str] = field(default_factory=dict)
+    headers: dict[str, str]
     # The decoded JSON body, for calls that carry one.
-    body: object = None
+    body: object
 
     def as_json(self) -> dict[str, object]:
         """Return this record as JSON-ready data."""

@@ -9,7 +9,7 @@ step per tick.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from enum import IntEnum, StrEnum
 import hashlib
@@ -28,6 +28,7 @@ from .cloud import (
     CloudService,
     Delivery,
     Progression,
+    TextSize,
     text_size,
 )
 from .serving import NOT_FOUND, Reply
@@ -217,7 +218,9 @@ class SevenCloud(CloudService[State, SevenAccount]):
             if outcome.error is not None or order.debug
             else Outcome(
                 recipient=outcome.recipient,
-                message=self._store(account, outcome.recipient, order, price, now),
+                message=self._store(
+                    account, outcome.recipient, order, size=size, price=price, now=now
+                ),
             )
             for outcome in planned
         ]
@@ -267,10 +270,11 @@ class SevenCloud(CloudService[State, SevenAccount]):
         account: SevenAccount,
         number: str,
         order: Order,
+        *,
+        size: TextSize,
         price: float,
         now: datetime,
     ) -> SevenMessage:
-        size = text_size(order.text)
         message = SevenMessage(
             id=str(next(self._ids)),
             account=account,
@@ -443,12 +447,7 @@ def _with_json_fields(incoming: CloudRequest) -> CloudRequest:
         for name, value in incoming.body.items()
         if isinstance(value, str | int | float | bool)
     }
-    return CloudRequest(
-        fields=incoming.fields | extra,
-        body=incoming.body,
-        bad_json=incoming.bad_json,
-        headers=incoming.headers,
-    )
+    return replace(incoming, fields=incoming.fields | extra)
 
 
 def _order(incoming: CloudRequest) -> Order:
@@ -525,20 +524,21 @@ def _sms_answer(
 ) -> dict[str, object]:
     """The JSON answer of a send; a send refused as a whole has no messages."""
     sent = [outcome.message for outcome in outcomes if outcome.message is not None]
+    messages: list[dict[str, object]] = []
+    if order is not None:
+        size = text_size(order.text)
+        messages = [_sent(order, size, outcome) for outcome in outcomes]
     return {
         "success": str(int(code)),
         "total_price": round(sum(message.price for message in sent), 4),
         "balance": account.balance,
         "debug": "true" if order is not None and order.debug else "false",
         "sms_type": "direct",
-        "messages": (
-            [] if order is None else [_sent(order, outcome) for outcome in outcomes]
-        ),
+        "messages": messages,
     }
 
 
-def _sent(order: Order, outcome: Outcome) -> dict[str, object]:
-    size = text_size(order.text)
+def _sent(order: Order, size: TextSize, outcome: Outcome) -> dict[str, object]:
     error = outcome.error
     return {
         "id": None if outcome.message is None else outcome.message.id,

@@ -155,10 +155,9 @@ class UBillCloud(CloudService[Status, UBillAccount]):
         """Add a brand, or change the one with `brand_id`."""
         if brand_id is None:
             brand_id = max(account.brands, default=0) + 1
-        brand = Brand(id=brand_id, name=name, authorized=authorized, created=self.now())
         old = account.brands.get(brand_id)
-        if old is not None:
-            brand.created = old.created
+        created = self.now() if old is None else old.created
+        brand = Brand(id=brand_id, name=name, authorized=authorized, created=created)
         account.brands[brand_id] = brand
         return brand
 

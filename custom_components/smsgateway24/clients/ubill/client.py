@@ -81,14 +81,17 @@ class UBill:
         ``00``; the result carries them so, to match the report's rows. UBill
         has no idempotency key: a repeated request sends again.
         """
-        digits = [international_digits(number) for number in _listed(numbers)]
+        # A number listed twice is sent once.
+        digits = tuple(
+            dict.fromkeys(international_digits(number) for number in _listed(numbers))
+        )
         if not digits:
             raise ValueError("No recipient")
         if not text.strip():
             raise ValueError("The text is empty")
         payload: dict[str, Any] = {
             "brandID": brand_id,
-            "numbers": [int(number) for number in dict.fromkeys(digits)],
+            "numbers": [int(number) for number in digits],
             "text": text,
         }
         if send_time is not None:
@@ -100,7 +103,7 @@ class UBill:
         answer = await self._request("POST", "sms/send", payload=payload)
         return SendResult(
             sms_id=parse_id(answer.get("smsID"), "smsID"),
-            numbers=tuple(dict.fromkeys(digits)),
+            numbers=digits,
         )
 
     async def get_balance(self) -> int:
